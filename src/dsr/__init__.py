@@ -1,0 +1,3 @@
+"""dsr: screenplays from outlines by Dual-Stage Refinement (outline -> prose -> screenplay)."""
+
+__version__ = "0.1.0"

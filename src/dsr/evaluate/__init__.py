@@ -1,0 +1,1 @@
+"""Evaluation: format metrics, rubric and pairwise judges, statistics, reports."""

@@ -1,0 +1,1 @@
+"""Chat-model interface, backends, and the SQLite call cache/journal."""

@@ -1,0 +1,1 @@
+"""Stage 1 (outline -> directives + prose), stage 2 (prose -> screenplay), the direct baseline, runs."""

@@ -1,0 +1,1 @@
+"""Fountain parse/write, the screenplay model, validation and export (no model calls here)."""

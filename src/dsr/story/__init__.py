@@ -1,0 +1,1 @@
+"""Story inputs and intermediate artifacts as typed models."""

@@ -1,0 +1,1 @@
+"""Hybrid data synthesis: reverse and forward synthesis, filters, datasets."""
