@@ -17,7 +17,9 @@ from dsr.errors import UserError
 # Order is the order in `dsr --help`.
 COMMAND_MODULES = (
     "dsr.pipeline.commands",  # write
-    "dsr.screenplay.commands",  # parse, check, export
+    "dsr.screenplay.cli_parse",  # parse
+    "dsr.screenplay.cli_check",  # check
+    "dsr.screenplay.cli_export",  # export
     "dsr.synth.commands",  # import, synth
     "dsr.evaluate.commands",  # eval
 )

@@ -64,4 +64,10 @@ class ChatModel(Protocol):
 
     spec: str
 
-    async def complete(self, messages: list[Message], params: Params) -> Completion: ...
+    async def complete(
+        self, messages: list[Message], params: Params, sample: int = 0
+    ) -> Completion:
+        """One chat completion. ``sample`` tells apart repeated draws of the
+        same request (it is part of the cache key; backends may fold it into
+        the seed)."""
+        ...
