@@ -1,0 +1,200 @@
+"""Fountain inline markup -> styled runs, for the exporters (PDF, FDX, HTML).
+
+Element text in the model keeps its markup as written (see ``model.py``);
+this module is the one place that interprets it:
+
+- ``*italic*``, ``**bold**``, ``***bold italic***``, ``_underline_``, nested
+  in any combination (``_**both**_``);
+- ``\\*`` and ``\\_`` are a literal ``*`` / ``_``;
+- emphasis never crosses a line break (Fountain 1.1): each line is parsed on
+  its own, and a delimiter with no partner on its line is plain text;
+- an opening delimiter must be followed, and a closing one preceded, by a
+  non-space (``He dialed *69 and *23`` stays plain around the spaces);
+  ``_`` must also sit at a word boundary, so ``snake_case_name`` stays plain;
+- inline ``[[notes]]`` are for the writer, not the page: removed (they may
+  span lines); a line that held only a note disappears.
+
+API (small and stable): ``runs(text)``, ``run_lines(text)``, ``plain(text)``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Run", "runs", "run_lines", "plain", "strip_notes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of text in one style. ``text`` may contain ``\\n`` (from ``runs``)."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+
+
+# Escaped emphasis characters become private-use placeholders while parsing,
+# so they can never pair up with a real delimiter; restored at the end.
+_ESCAPES = {"\\*": "\ue000", "\\_": "\ue001"}
+_UNESCAPE = str.maketrans({"\ue000": "*", "\ue001": "_"})
+_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
+_MARKUP_CHARS = ("*", "_", "\\", "[[")
+
+
+def strip_notes(text: str) -> str:
+    """Remove inline ``[[notes]]``; drop lines that held nothing but notes.
+
+    Where a note sat between two spaces, one space goes with it, so
+    ``walks [[note]] in`` prints as ``walks in``.
+    """
+    if "[[" not in text:
+        return text
+    out_lines = []
+    # Work on the whole text: a note may span lines.
+    pieces = []
+    pos = 0
+    for m in _NOTE.finditer(text):
+        before = text[pos : m.start()]
+        if before.endswith(" ") and text[m.end() : m.end() + 1] == " ":
+            before = before[:-1]
+        pieces.append(before)
+        # Mark where a note was, so a line left empty by it can be dropped.
+        pieces.append("\ue002")
+        pos = m.end()
+    pieces.append(text[pos:])
+    for line in "".join(pieces).split("\n"):
+        if "\ue002" in line:
+            line = line.replace("\ue002", "")
+            if not line.strip():
+                continue
+        out_lines.append(line)
+    return "\n".join(out_lines)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _find_closer(line: str, start: int, delim: str) -> int:
+    """Index of the closing ``delim`` in ``line`` at or after ``start``, or -1.
+
+    A closer is a run of exactly ``len(delim)`` delimiter characters (so
+    ``*`` does not close on the middle of ``**``), preceded by a non-space.
+    """
+    ch = delim[0]
+    n = len(delim)
+    i = line.find(ch, start)
+    while i != -1:
+        j = i
+        while j < len(line) and line[j] == ch:
+            j += 1
+        run_len = j - i
+        if ch == "_":
+            # Underline closes at a word boundary only.
+            if i > start and not line[i - 1].isspace() and (j >= len(line) or not _is_word_char(line[j])):
+                return i
+        elif run_len == n and i > start and not line[i - 1].isspace():
+            return i
+        i = line.find(ch, j)
+    return -1
+
+
+def _parse_line(line: str, bold: bool, italic: bool, underline: bool, out: list[Run]) -> None:
+    """Append the runs of one line (no ``\\n`` inside) to ``out``."""
+    plain_start = 0
+    i = 0
+    length = len(line)
+    while i < length:
+        ch = line[i]
+        if ch != "*" and ch != "_":
+            i += 1
+            continue
+        j = i
+        while j < length and line[j] == ch:
+            j += 1
+        if ch == "*":
+            n = j - i
+            if n > 3:  # a run of 4+ stars is literal text
+                i = j
+                continue
+            opener_end = j
+        else:
+            n = 1
+            opener_end = i + 1
+            # Underline opens at a word boundary only (not inside snake_case).
+            if i > 0 and _is_word_char(line[i - 1]):
+                i += 1
+                continue
+        if opener_end >= length or line[opener_end].isspace():
+            i = j
+            continue
+        delim = ch * n
+        close = _find_closer(line, opener_end, delim)
+        if close == -1:
+            i = j if ch == "*" else i + 1
+            continue
+        if plain_start < i:
+            out.append(Run(line[plain_start:i], bold, italic, underline))
+        inner = line[opener_end:close]
+        if ch == "_":
+            _parse_line(inner, bold, italic, True, out)
+        else:
+            _parse_line(inner, bold or n >= 2, italic or n != 2, underline, out)
+        i = close + n
+        plain_start = i
+    if plain_start < length:
+        out.append(Run(line[plain_start:], bold, italic, underline))
+
+
+def _merge(items: list[Run]) -> list[Run]:
+    """Join neighbouring runs of the same style and restore escaped characters."""
+    merged: list[Run] = []
+    for run in items:
+        text = run.text.translate(_UNESCAPE)
+        if not text:
+            continue
+        if merged:
+            last = merged[-1]
+            if (last.bold, last.italic, last.underline) == (run.bold, run.italic, run.underline):
+                merged[-1] = Run(last.text + text, run.bold, run.italic, run.underline)
+                continue
+        merged.append(Run(text, run.bold, run.italic, run.underline))
+    return merged
+
+
+def run_lines(text: str) -> list[list[Run]]:
+    """The printable runs of ``text``, one list per output line."""
+    text = strip_notes(text)
+    if "\\" in text:
+        for escape, placeholder in _ESCAPES.items():
+            text = text.replace(escape, placeholder)
+    lines = []
+    for line in text.split("\n"):
+        items: list[Run] = []
+        if "*" in line or "_" in line:
+            _parse_line(line, False, False, False, items)
+        elif line:
+            items.append(Run(line))
+        lines.append(_merge(items))
+    return lines
+
+
+def runs(text: str) -> list[Run]:
+    """The printable runs of ``text``; line breaks appear as ``\\n`` in unstyled runs."""
+    if not any(mark in text for mark in _MARKUP_CHARS):
+        return [Run(text)] if text else []
+    out: list[Run] = []
+    for index, line_runs in enumerate(run_lines(text)):
+        if index:
+            out.append(Run("\n"))
+        out.extend(line_runs)
+    return _merge(out)
+
+
+def plain(text: str) -> str:
+    """``text`` as printed: markup, escapes and notes removed."""
+    if not any(mark in text for mark in _MARKUP_CHARS):
+        return text
+    return "\n".join("".join(run.text for run in line) for line in run_lines(text))
