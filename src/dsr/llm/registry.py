@@ -1,0 +1,48 @@
+"""Model spec string -> ``ChatModel``.
+
+One entry per spec prefix in ``BACKENDS``; a new kind of backend (the local
+Hugging Face checkpoints of a later issue, ``hf:``) is one more entry.
+Backends are imported when used, so ``dsr --help`` stays fast and a missing
+optional dependency only matters to the spec that needs it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from dsr.llm.base import ChatModel
+from dsr.llm.specs import bad_spec
+
+
+def _embedded(spec: str) -> ChatModel:
+    from dsr.llm.embedded import EmbeddedModel
+
+    _, _, path = spec.partition(":")
+    path = path.strip()
+    if path and not Path(path).expanduser().is_file():
+        raise bad_spec(spec, f"no model file at {path}")
+    return EmbeddedModel(Path(path).expanduser() if path else None)
+
+
+def _openai(spec: str) -> ChatModel:
+    from dsr.llm.openai_compat import OpenAICompatModel
+
+    return OpenAICompatModel(spec)
+
+
+# prefix (the part before the first ':') -> factory taking the whole spec
+BACKENDS: dict[str, Callable[[str], ChatModel]] = {
+    "embedded": _embedded,
+    "openai": _openai,
+}
+
+
+def resolve_model(spec: str) -> ChatModel:
+    """Build the backend a spec names; one-line ``UserError`` if it names none."""
+    spec = (spec or "").strip()
+    prefix = spec.split(":", 1)[0]
+    factory = BACKENDS.get(prefix)
+    if factory is None:
+        raise bad_spec(spec, "unknown kind of model" if spec else "empty")
+    return factory(spec)
