@@ -31,12 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-try:
-    from dsr.screenplay.inline import plain
-except ImportError:  # TEMPORARY until inline.py lands
-    def plain(text: str) -> str:
-        text = re.sub(r"\[\[.*?\]\]", "", text, flags=re.S)
-        return re.sub(r"\\?[*_]", lambda m: m.group(0)[1:] if m.group(0).startswith("\\") else "", text)
+from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Element, Screenplay
 
 LINES_PER_PAGE = 55

@@ -41,12 +41,12 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
 
+from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.stats import (
     ACTION_WIDTH,
     TIME_WORDS,
     character_key,
-    plain,
     printed_lines,
     split_heading,
 )
