@@ -81,6 +81,15 @@ def printed_lines(text: str, width: int) -> int:
     return sum(wrapped_line_count(line, width) for line in plain(text).split("\n"))
 
 
+def reflowed_lines(text: str, width: int) -> int:
+    """Printed lines of ``text`` run together as one paragraph: its amount of text.
+
+    A writer's line breaks inside a paragraph are a style (the corpus breaks
+    after every phrase); what makes a block heavy to read is how much it says.
+    """
+    return wrapped_line_count(" ".join(plain(text).split()), width)
+
+
 def element_lines(el: Element) -> int:
     """Printed lines of one element, without the blank line before it."""
     if el.type in _NOT_PRINTED or el.type == "page_break":
@@ -113,6 +122,10 @@ CONTINUITY_WORDS = frozenset({"CONTINUOUS", "LATER", "SAME", "HOUR", "CONT"})
 TIME_WORDS = DAY_WORDS | NIGHT_WORDS | CONTINUITY_WORDS
 
 
+def _time_words(text: str) -> set[str]:
+    return set(_WORDS.findall(text.upper().replace("-", "")))
+
+
 @dataclass(frozen=True, slots=True)
 class HeadingParts:
     """A scene heading split as ``PREFIX. PLACE - TIME``.
@@ -127,7 +140,7 @@ class HeadingParts:
 
     @property
     def time_words(self) -> set[str]:
-        return set(_WORDS.findall(self.time.upper().replace("-", ""))) if self.time else set()
+        return _time_words(self.time) if self.time else set()
 
     @property
     def time_known(self) -> bool:
@@ -149,11 +162,15 @@ def split_heading(text: str) -> HeadingParts:
     else:
         prefix = letters
     rest = text[match.end():]
-    parts = _HEADING_SEPARATOR.split(rest)
-    if len(parts) == 1:
+    segments = [segment.strip() for segment in _HEADING_SEPARATOR.split(rest)]
+    if len(segments) == 1:
         return HeadingParts(prefix=prefix, place=rest.strip(" -.\u2013\u2014"), time=None)
-    place = " - ".join(p.strip() for p in parts[:-1]).strip(" -.")
-    return HeadingParts(prefix=prefix, place=place, time=parts[-1].strip() or None)
+    # The time of day is the last segment that names one ("DAY" in
+    # "HOUSE - DAY - FLASHBACK"); failing that, the last segment.
+    at = next((i for i in range(len(segments) - 1, 0, -1) if _time_words(segments[i]) & TIME_WORDS),
+              len(segments) - 1)
+    place = " - ".join(segments[:at]).strip(" -.")
+    return HeadingParts(prefix=prefix, place=place, time=segments[at] or None)
 
 
 def day_night(parts: HeadingParts) -> str:

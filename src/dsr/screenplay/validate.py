@@ -29,7 +29,7 @@ Codes are stable; tools may match on them.
 | unclosed-note            | error    | ``[[`` with no ``]]`` before the next note or blank line            |
 | camera-direction         | warning  | ``we see``, ``camera pans``, ``close on`` ... in action              |
 | interior-thought         | warning  | ``she thinks``, ``realizes``, ``remembers`` ... in action: tell, not show |
-| long-action              | warning  | an action paragraph over 4 printed lines (61 characters a line)      |
+| long-action              | warning  | an action paragraph of over 4 lines of text at 61 characters a line  |
 
 The phrase tables (``CAMERA_PHRASES``, ``INTERIOR_PHRASES``) are the place to
 tune what counts; each row is one readable regular expression.
@@ -47,7 +47,7 @@ from dsr.screenplay.stats import (
     ACTION_WIDTH,
     TIME_WORDS,
     character_key,
-    printed_lines,
+    reflowed_lines,
     split_heading,
 )
 
@@ -131,6 +131,7 @@ _NAMED_TRANSITION = re.compile(
     re.IGNORECASE,
 )
 _CAPS_TRANSITION = re.compile(r"^[A-Z][A-Z ]* TO:$")
+_FADE_IN = re.compile(r"^FADE IN\s*[:.]?$", re.IGNORECASE)
 # "BOB: Hello" / "CYBER BOSS (V.O.): Hello" / "BOB:" — a cue written like a play script.
 _COLON_CUE = re.compile(r"^([A-Z][A-Z0-9 .'\u2019&-]*?)\s*(\([^)]*\))?\s*:(?:\s+(\S.*))?$")
 # Upper-case labels that are not speakers: "SUPER: 1985", "NOTE: ...".
@@ -191,7 +192,8 @@ class _Checker:
                      "the script has no scene heading; start every scene with one on its own line, "
                      "such as 'INT. KITCHEN - DAY' or 'EXT. PARK - NIGHT'")
             return
-        before = next((el for el in elements[:first_heading] if el.type in _STORY), None)
+        before = next((el for el in elements[:first_heading]
+                       if el.type in _STORY and not _FADE_IN.match(plain(el.text).strip())), None)
         if before is not None:
             self.add(before.line, "warning", "content-before-heading",
                      f"{_quote(before.text)} comes before the first scene heading; start the script with a "
@@ -232,7 +234,8 @@ class _Checker:
         if parts.time is None and parts.place:
             words = parts.place.split()
             if len(words) > 1 and words[-1].upper() in TIME_WORDS:
-                fixed = f"{parts.prefix}. {' '.join(words[:-1])} - {words[-1]}"
+                written = plain(el.text).strip()
+                fixed = f"{written[: written.rindex(words[-1])].rstrip()} - {words[-1]}"
                 self.add(el.line, "warning", "heading-missing-time",
                          f"scene heading {heading} runs the time of day into the place; separate them with "
                          f"' - ': {_quote(fixed)}")
@@ -284,11 +287,12 @@ class _Checker:
                 self.add(number, "warning", "interior-thought",
                          f"{_quote(match.group(0))} tells what a character thinks or feels, which the camera "
                          "cannot show; show it through a visible action, an expression, or dialogue")
-        printed = printed_lines(el.text, ACTION_WIDTH)
-        if printed > MAX_ACTION_LINES:
+        size = reflowed_lines(el.text, ACTION_WIDTH)
+        if size > MAX_ACTION_LINES:
             self.add(el.line, "warning", "long-action",
-                     f"action paragraph prints as {printed} lines (over {MAX_ACTION_LINES}); split it into "
-                     f"paragraphs of at most {MAX_ACTION_LINES} lines, one image or beat each")
+                     f"action paragraph holds {size} lines of text at {ACTION_WIDTH} characters a line (over "
+                     f"{MAX_ACTION_LINES}); split it into paragraphs of at most {MAX_ACTION_LINES} lines, one "
+                     "image or beat each")
 
     def check_loose_line(self, el: Element, text: str, following: Element | None) -> bool:
         """A one-line action paragraph that is really a transition, cue or parenthetical."""
