@@ -153,8 +153,8 @@ def story_warnings(story: Story) -> list[str]:
         listed = {name.upper() for name in scene.characters}
         for character in story.characters:
             if character.name.upper() not in listed and _mentions(scene.summary, character.name):
-                warnings.append(f"scenes[{i}]: the summary mentions {character.name}, who is not in "
-                                "this scene's characters")
+                warnings.append(f"scenes[{i}]: the summary mentions {character.name}, who is not in this "
+                                "scene's characters (add them if they appear: stage 1 then gets their profile)")
     return warnings
 
 
@@ -203,6 +203,8 @@ def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
         return " (a value that contains ': ' needs quotes)"
     if "'\\t'" in problem or "tab" in problem:
         return " (indent with spaces, not tabs)"
+    if "expected key" in problem or "expected <block end>" in problem:
+        return " (check the indentation there, and quote a value that starts with a quote mark but goes on after it)"
     return ""
 
 
