@@ -258,3 +258,15 @@ def test_findings_are_sorted_by_line_errors_first():
     findings = validate(sp)
     assert codes(findings) == [(2, "cue-with-colon"), (2, "camera-direction"), (4, "cue-with-colon"),
                                (4, "cue-without-dialogue"), (9, "camera-direction")]
+
+
+def test_docstring_table_lists_every_code_with_its_severity():
+    import dsr.screenplay.validate as module
+    from dsr.screenplay.validate_rules import CODES
+
+    rows = {}
+    for line in module.__doc__.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 3 and cells[1] in ("error", "warning"):
+            rows[cells[0]] = cells[1]
+    assert rows == {code: severity for code, (severity, _) in CODES.items()}

@@ -31,29 +31,42 @@ Codes are stable; tools may match on them.
 | interior-thought         | warning  | ``she thinks``, ``realizes``, ``remembers`` ... in action: tell, not show |
 | long-action              | warning  | an action paragraph of over 4 lines of text at 61 characters a line  |
 
-The phrase tables (``CAMERA_PHRASES``, ``INTERIOR_PHRASES``) are the place to
-tune what counts; each row is one readable regular expression.
+The rules themselves (codes, the phrase tables ``CAMERA_PHRASES`` and
+``INTERIOR_PHRASES``, line patterns) are tables in ``validate_rules.py``:
+the place to tune what counts.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
 
 from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Element, Screenplay
-from dsr.screenplay.stats import (
-    ACTION_WIDTH,
-    TIME_WORDS,
-    character_key,
-    reflowed_lines,
-    split_heading,
+from dsr.screenplay.stats import ACTION_WIDTH, TIME_WORDS, character_key, reflowed_lines, split_heading
+from dsr.screenplay.validate_rules import (
+    CAMERA,
+    CAPS_TRANSITION,
+    CODES,
+    COLON_CUE,
+    CUE_EXTENSION,
+    CUE_LIKE,
+    FADE_IN,
+    HEADING_LINE,
+    INTERIOR,
+    LOWERCASE,
+    MAX_ACTION_LINES,
+    NAMED_TRANSITION,
+    NOT_SPEAKERS,
+    PARENTHETICAL_ALONE,
+    QUOTED,
+    Severity,
 )
 
-Severity = Literal["error", "warning"]
-
-MAX_ACTION_LINES = 4
+_DIALOGUE_PARTS = frozenset({"parenthetical", "dialogue", "lyrics"})
+_STORY = frozenset({"action", "character", "parenthetical", "dialogue", "lyrics", "centered"})
+_NOT_PRINTED = frozenset({"note", "section", "synopsis"})
+_SPOKEN = frozenset({"dialogue", "lyrics"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,91 +82,6 @@ class Finding:
     def instruction(self) -> str:
         """The finding as one repair instruction for a model: ``line 12: ...``."""
         return f"line {self.line}: {self.message}"
-
-
-# ---------------------------------------------------------------- phrase tables
-# Matched case-insensitively against action lines with quoted text removed
-# (quotes in action are signs, screens and sounds, not the writer's voice).
-
-CAMERA_PHRASES = (
-    r"\bwe (?:see|hear|watch|follow|notice|glimpse|find|join|pan|tilt|zoom|track|dolly"
-    r"|pull (?:back|out)|push in|move (?:in|closer)|cut (?:to|back)|return to|close in)\b",
-    r"\b(?:the )?camera (?:pans|tilts|zooms|tracks|follows|moves|pushes|pulls|cranes|dollies"
-    r"|holds|finds|rises|lingers|circles|swings|stays|reveals|catches|cuts)\b",
-    r"\b(?:close|angle) on\b",
-    r"\b(?:extreme )?close[- ]?ups?\b",
-    r"\b(?:wide|tracking|establishing|overhead|reverse) shot\b",
-    r"\bpan (?:to|across|up|down|left|right)\b",
-    r"\bzoom (?:in|out|on|to)\b",
-    r"\b(?:into|out of|enters|exits|leaves|fills) (?:the )?frame\b",
-)
-
-INTERIOR_PHRASES = (
-    r"\b(?:thinks|thinking|ponders|pondering|contemplates|contemplating)\b",
-    r"\b(?:he|she|they|i|we|you|who) thought\b",
-    r"\blost in thought\b",
-    # "feels" only with an emotion after it: "she feels along the wall" is visible.
-    r"\b(?:feels?|felt|feeling) (?:that|like|as if|as though|so|very|too|more|less"
-    r"|a (?:bit|little|pang|surge|wave|rush|sense|twinge)|an? (?:urge|need|sense)"
-    r"|sad|bad|good|happy|angry|alone|afraid|lost|sick|safe|guilty|proud|small|empty"
-    r"|better|worse|nothing|something|relief|regret|shame|fear|joy|love|hope|pride|dread"
-    r"|guilt|anger|sorry|\w+(?:ed|ful|ous|less|ive)\b)",
-    r"\bfeeling (?:of|that)\b",
-    r"\b(?:wonders|wondering|wondered)\b",
-    r"\b(?:realizes|realises|realized|realised|realizing|realising)\b",
-    r"\b(?:remembers|remembered|remembering|recalls|recalled|recalling|reminisces)\b",
-    r"\b(?:knows|knew)\b",
-    r"\b(?:does ?n[o']t|did ?n[o']t) (?:know|understand|realize|realise|remember)\b",
-    r"\b(?:wishes|wished|hopes|hoped|longs for|yearns|regrets|regretted|believes|believed"
-    r"|imagines|imagined|understands|understood|decides|decided|fears|feared)\b",
-    r"\b(?:worries|worried) (?:about|that)\b",
-    r"\bin (?:his|her|their|its) mind\b",
-    r"\b(?:his|her|their) mind (?:races|wanders|drifts|reels)\b",
-    r"\bdeep down\b",
-)
-
-
-def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-
-
-_CAMERA = _any_of(CAMERA_PHRASES)
-_INTERIOR = _any_of(INTERIOR_PHRASES)
-_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
-
-# A line meant as a scene heading (upper case, as a writer or model writes one).
-_HEADING_LINE = re.compile(r"^(?:INT\.?/EXT|EXT\.?/INT|I/E|INT|EXT|EST)[. ]\s*\S")
-# Transitions: well-known ones in any case, any other "... TO:" in capitals.
-# FADE IN: is left out on purpose: it is traditionally written at the action margin.
-_NAMED_TRANSITION = re.compile(
-    r"^(?:FADE (?:OUT|TO BLACK|TO WHITE|TO)|CUT TO(?: BLACK)?|(?:SMASH|MATCH|JUMP|HARD|FLASH|TIME) CUT(?: TO)?"
-    r"|DISSOLVE(?: TO)?|WIPE(?: TO)?|IRIS (?:IN|OUT))\s*[:.]$",
-    re.IGNORECASE,
-)
-_CAPS_TRANSITION = re.compile(r"^[A-Z][A-Z ]* TO:$")
-_FADE_IN = re.compile(r"^FADE IN\s*[:.]?$", re.IGNORECASE)
-# "BOB: Hello" / "CYBER BOSS (V.O.): Hello" / "BOB:" — a cue written like a play script.
-_COLON_CUE = re.compile(r"^([A-Z][A-Z0-9 .'\u2019&-]*?)\s*(\([^)]*\))?\s*:(?:\s+(\S.*))?$")
-# Upper-case labels that are not speakers: "SUPER: 1985", "NOTE: ...".
-NOT_SPEAKERS = frozenset(
-    {
-        "NOTE", "NOTES", "NB", "TODO", "SUPER", "SUPERIMPOSE", "TITLE", "TITLES", "TITLE CARD",
-        "CARD", "CHYRON", "CAPTION", "CAPTIONS", "SUBTITLE", "SUBTITLES", "LEGEND", "INSERT",
-        "INTERCUT", "INTERCUT WITH", "MONTAGE", "SERIES OF SHOTS", "FLASHBACK", "SIGN", "TEXT",
-        "ON SCREEN", "ONSCREEN", "SCREEN", "LATER", "BEGIN", "END", "FADE IN", "PS", "SOUND", "SFX",
-        "VFX", "MUSIC", "LOCATION", "TIME", "DATE", "CREDIT", "AUTHOR", "AUTHORS", "SOURCE",
-        "DRAFT DATE", "CONTACT", "COPYRIGHT", "REVISION", "EPISODE", "SCENE", "ACT",
-    }
-)
-_EXTENSION = re.compile(r"\((?:V\.? ?O\.?|O\.? ?S\.?|O\.? ?C\.?|CONT['\u2019]?D|OFF|ON PHONE|FILTERED)\)", re.IGNORECASE)
-_PARENTHETICAL_ALONE = re.compile(r"^\([^()]*\)$")
-_CUE_LIKE = re.compile(r"^[A-Z][A-Z0-9 .'\u2019&-]*(?:\s*\([^)]*\))*$")
-_LOWER = re.compile(r"[a-z]")
-
-_DIALOGUE_PARTS = frozenset({"parenthetical", "dialogue", "lyrics"})
-_STORY = frozenset({"action", "character", "parenthetical", "dialogue", "lyrics", "centered"})
-_NOT_PRINTED = frozenset({"note", "section", "synopsis"})
-_SPOKEN = frozenset({"dialogue", "lyrics"})
 
 
 def _quote(text: str, limit: int = 60) -> str:
@@ -172,8 +100,8 @@ class _Checker:
         # equal to one of them is a cue whose dialogue came loose.
         self.speakers = {character_key(el) for el in sp.elements if el.type == "character"}
 
-    def add(self, line: int, severity: Severity, code: str, message: str) -> None:
-        self.findings.append(Finding(line, severity, code, message))
+    def add(self, line: int, code: str, message: str) -> None:
+        self.findings.append(Finding(line, CODES[code][0], code, message))
 
     # ------------------------------------------------------------ whole script
 
@@ -183,19 +111,19 @@ class _Checker:
         if not story:
             empty = self.source is not None and not self.source.strip()
             what = "the file is empty" if empty else "the script has no scene heading, action or dialogue"
-            self.add(1, "error", "empty-script",
+            self.add(1, "empty-script",
                      f"{what}; write at least one scene: a heading such as 'INT. KITCHEN - DAY', then action and dialogue")
             return
         first_heading = next((i for i, el in enumerate(elements) if el.type == "scene_heading"), None)
         if first_heading is None:
-            self.add(story[0].line, "error", "no-scene-heading",
+            self.add(story[0].line, "no-scene-heading",
                      "the script has no scene heading; start every scene with one on its own line, "
                      "such as 'INT. KITCHEN - DAY' or 'EXT. PARK - NIGHT'")
             return
         before = next((el for el in elements[:first_heading]
-                       if el.type in _STORY and not _FADE_IN.match(plain(el.text).strip())), None)
+                       if el.type in _STORY and not FADE_IN.match(plain(el.text).strip())), None)
         if before is not None:
-            self.add(before.line, "warning", "content-before-heading",
+            self.add(before.line, "content-before-heading",
                      f"{_quote(before.text)} comes before the first scene heading; start the script with a "
                      "heading such as 'INT. KITCHEN - DAY' (a note to the reader belongs in [[double brackets]])")
 
@@ -215,7 +143,7 @@ class _Checker:
             elif kind in _DIALOGUE_PARTS:
                 if previous is None or previous.type not in ("character", *_DIALOGUE_PARTS):
                     if kind != "lyrics":  # a lyric on its own is a song, not dialogue
-                        self.add(el.line, "error", "dialogue-without-cue",
+                        self.add(el.line, "dialogue-without-cue",
                                  f"{_quote(el.text)} is {'a parenthetical' if kind == 'parenthetical' else 'dialogue'} "
                                  "with no character cue above it; put the speaker's name in capitals on its own "
                                  "line directly above it")
@@ -229,21 +157,21 @@ class _Checker:
             return  # a forced heading such as ".FLASHBACK" names no place or time by design
         heading = _quote(el.text)
         if not parts.place:
-            self.add(el.line, "warning", "heading-missing-place",
+            self.add(el.line, "heading-missing-place",
                      f"scene heading {heading} names no place; write it as 'INT. PLACE - DAY'")
         if parts.time is None and parts.place:
             words = parts.place.split()
             if len(words) > 1 and words[-1].upper() in TIME_WORDS:
                 written = plain(el.text).strip()
                 fixed = f"{written[: written.rindex(words[-1])].rstrip()} - {words[-1]}"
-                self.add(el.line, "warning", "heading-missing-time",
+                self.add(el.line, "heading-missing-time",
                          f"scene heading {heading} runs the time of day into the place; separate them with "
                          f"' - ': {_quote(fixed)}")
             else:
-                self.add(el.line, "warning", "heading-missing-time",
+                self.add(el.line, "heading-missing-time",
                          f"scene heading {heading} has no time of day; end it with ' - DAY' or ' - NIGHT'")
         elif not parts.time_known:
-            self.add(el.line, "warning", "heading-unknown-time",
+            self.add(el.line, "heading-unknown-time",
                      f"scene heading {heading} ends in {_quote(parts.time)}, which is not a time of day; end it "
                      f"with ' - DAY', ' - NIGHT' or ' - CONTINUOUS' (if {_quote(parts.time)} is part of the "
                      "place, keep it and add the time after it)")
@@ -252,9 +180,9 @@ class _Checker:
         """A heading-shaped line inside action or dialogue: its blank lines are missing."""
         for offset, line in enumerate(el.text.split("\n")):
             stripped = line.strip()
-            if _HEADING_LINE.match(stripped):
+            if HEADING_LINE.match(stripped):
                 where = "the line after it" if offset == 0 else "the line before it"
-                self.add(el.line + offset, "error", "heading-not-separated",
+                self.add(el.line + offset, "heading-not-separated",
                          f"{_quote(stripped)} is meant as a scene heading but is glued to {where}, so it reads "
                          f"as {el.type}; put a blank line before and after it")
 
@@ -270,87 +198,87 @@ class _Checker:
             text = plain(raw).strip()
             if not text:
                 continue
-            if len(lines) > 1 and (_NAMED_TRANSITION.match(text) or _CAPS_TRANSITION.match(text)):
-                self.add(number, "warning", "transition-not-recognized",
+            if len(lines) > 1 and (NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text)):
+                self.add(number, "transition-not-recognized",
                          f"{_quote(text)} is glued to the action around it, so it is not a transition; put it on "
                          f"its own line with blank lines around it, written '> {text.upper()}'")
             if not raw.lstrip().startswith(("*", "_")):  # an emphasised line is a note or a sign
                 self.check_colon_cue(number, text)
-            spoken_free = _QUOTED.sub(" ", text)
-            match = _CAMERA.search(spoken_free)
+            spoken_free = QUOTED.sub(" ", text)
+            match = CAMERA.search(spoken_free)
             if match:
-                self.add(number, "warning", "camera-direction",
+                self.add(number, "camera-direction",
                          f"{_quote(match.group(0))} is a camera direction; describe only what is seen and "
                          "heard, and let the action imply the shot")
-            match = _INTERIOR.search(spoken_free)
+            match = INTERIOR.search(spoken_free)
             if match:
-                self.add(number, "warning", "interior-thought",
+                self.add(number, "interior-thought",
                          f"{_quote(match.group(0))} tells what a character thinks or feels, which the camera "
                          "cannot show; show it through a visible action, an expression, or dialogue")
         size = reflowed_lines(el.text, ACTION_WIDTH)
         if size > MAX_ACTION_LINES:
-            self.add(el.line, "warning", "long-action",
+            self.add(el.line, "long-action",
                      f"action paragraph holds {size} lines of text at {ACTION_WIDTH} characters a line (over "
                      f"{MAX_ACTION_LINES}); split it into paragraphs of at most {MAX_ACTION_LINES} lines, one "
                      "image or beat each")
 
     def check_loose_line(self, el: Element, text: str, following: Element | None) -> bool:
         """A one-line action paragraph that is really a transition, cue or parenthetical."""
-        if _NAMED_TRANSITION.match(text) or _CAPS_TRANSITION.match(text):
-            self.add(el.line, "warning", "transition-not-recognized",
+        if NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text):
+            self.add(el.line, "transition-not-recognized",
                      f"{_quote(text)} reads as action, not a transition; write it as '> {text.upper()}' on its "
                      "own line with blank lines around it")
             return True
-        if _PARENTHETICAL_ALONE.match(text):
-            self.add(el.line, "error", "dialogue-without-cue",
+        if PARENTHETICAL_ALONE.match(text):
+            self.add(el.line, "dialogue-without-cue",
                      f"{_quote(text)} is a parenthetical with no character cue above it; put it directly under "
                      "a cue (the speaker's name on its own line), or write it as plain action")
             return True
-        if _CUE_LIKE.match(text) and len(text) <= 40 and (
-            _EXTENSION.search(text) or character_key(Element("character", text, el.line)) in self.speakers
+        if CUE_LIKE.match(text) and len(text) <= 40 and (
+            CUE_EXTENSION.search(text) or character_key(Element("character", text, el.line)) in self.speakers
         ):
             nxt = f" ({_quote(following.text)})" if following is not None and following.type == "action" else ""
-            self.add(el.line, "error", "cue-without-dialogue",
+            self.add(el.line, "cue-without-dialogue",
                      f"{_quote(text)} is a character cue with no dialogue under it; put the dialogue{nxt} on the "
                      "very next line, with no blank line between cue and dialogue")
             return True
         return False
 
     def check_colon_cue(self, number: int, text: str) -> None:
-        match = _COLON_CUE.match(text)
+        match = COLON_CUE.match(text)
         if not match:
             return
         name = " ".join(match.group(1).split()).rstrip(".")
-        if name in NOT_SPEAKERS or len(name.split()) > 4 or _HEADING_LINE.match(text):
+        if name in NOT_SPEAKERS or len(name.split()) > 4 or HEADING_LINE.match(text):
             return
-        if _NAMED_TRANSITION.match(text) or _CAPS_TRANSITION.match(text):
+        if NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text):
             return
         cue = name + (f" {match.group(2)}" if match.group(2) else "")
         speech = match.group(3)
         if speech:
-            self.add(number, "error", "cue-with-colon",
+            self.add(number, "cue-with-colon",
                      f"{_quote(text)} writes dialogue as 'NAME: speech'; put the name alone on its own line "
                      f"({cue}) and the dialogue on the line below it")
         else:
-            self.add(number, "error", "cue-with-colon",
+            self.add(number, "cue-with-colon",
                      f"{_quote(text)} looks like a character cue; write the name alone on its own line, without "
                      f"the colon: {cue}")
 
     def check_cue(self, el: Element, elements: list[Element], index: int) -> None:
         text = plain(el.text).strip()
-        if _HEADING_LINE.match(text):
-            self.add(el.line, "error", "heading-not-separated",
+        if HEADING_LINE.match(text):
+            self.add(el.line, "heading-not-separated",
                      f"{_quote(text)} is meant as a scene heading but is glued to the line after it, so it reads "
                      "as a character cue; put a blank line before and after it")
             return
-        if _NAMED_TRANSITION.match(text) or _CAPS_TRANSITION.match(text):
-            self.add(el.line, "warning", "transition-not-recognized",
+        if NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text):
+            self.add(el.line, "transition-not-recognized",
                      f"{_quote(text)} is glued to the line after it, so it reads as a character cue, not a "
                      f"transition; write it as '> {text}' with blank lines around it")
             return
         if text.endswith(":") or (el.name or "").rstrip().endswith(":"):
             fixed = text.rstrip(":").strip()
-            self.add(el.line, "error", "cue-with-colon",
+            self.add(el.line, "cue-with-colon",
                      f"{_quote(text)} looks like a character cue; write the name alone on its own line, without "
                      f"the colon: {fixed}")
         spoken = False
@@ -361,7 +289,7 @@ class _Checker:
                 spoken = True
                 break
         if not spoken:
-            self.add(el.line, "error", "cue-without-dialogue",
+            self.add(el.line, "cue-without-dialogue",
                      f"character cue {_quote(text)} has no dialogue under it; write what {character_key(el) or 'they'} "
                      "says on the next line, or remove the cue")
 
@@ -370,7 +298,7 @@ class _Checker:
     def check_title_page(self) -> None:
         """An upper-case title page key ("BOB: Hello" at the top) is a cue the title page swallowed."""
         for key, values in self.sp.title_page.items():
-            if _LOWER.search(key) or key in NOT_SPEAKERS or len(key.split()) > 4:
+            if LOWERCASE.search(key) or key in NOT_SPEAKERS or len(key.split()) > 4:
                 continue
             line = 1
             if self.source is not None:
@@ -378,7 +306,7 @@ class _Checker:
                 if found:
                     line = self.source.count("\n", 0, found.start()) + 1
             speech = " ".join(values)
-            self.add(line, "error", "cue-with-colon",
+            self.add(line, "cue-with-colon",
                      f"{_quote(f'{key}: {speech}')} writes dialogue as 'NAME: speech' at the top, where it reads as "
                      f"a title page entry; put the name alone on its own line ({key}) and the dialogue below it")
 
@@ -396,7 +324,7 @@ class _Checker:
             if boneyard != -1 and (note == -1 or boneyard < note):
                 end = source.find("*/", boneyard + 2)
                 if end == -1:
-                    self.add(source.count("\n", 0, boneyard) + 1, "error", "unclosed-boneyard",
+                    self.add(source.count("\n", 0, boneyard) + 1, "unclosed-boneyard",
                              "'/*' opens a boneyard comment that is never closed, so everything after it is "
                              "hidden; close it with '*/' or delete the '/*'")
                     return
@@ -405,7 +333,7 @@ class _Checker:
             end = source.find("]]", note + 2)
             body = source[note + 2:end] if end != -1 else ""
             if end == -1 or "[[" in body or "\n\n" in body:
-                self.add(source.count("\n", 0, note) + 1, "error", "unclosed-note",
+                self.add(source.count("\n", 0, note) + 1, "unclosed-note",
                          "'[[' opens a note that is not closed on its paragraph, so the text after it is hidden; "
                          "close it with ']]' or delete the '[['")
                 position = note + 2

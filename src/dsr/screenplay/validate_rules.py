@@ -1,0 +1,115 @@
+"""The validator's rules as tables: finding codes, phrase lists, line patterns.
+
+Tune what counts here; ``validate.py`` holds the logic that applies them.
+Phrases are matched case-insensitively against action lines with quoted text
+removed (quotes in action are signs, screens and sounds, not the writer's
+voice). Each row is one readable regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+MAX_ACTION_LINES = 4
+
+# code -> (severity, what it means); the table in validate.py's docstring says the same.
+CODES: dict[str, tuple[Severity, str]] = {
+    "empty-script": ("error", "nothing printable: no heading, action or dialogue"),
+    "no-scene-heading": ("error", "action or dialogue but not one scene heading"),
+    "content-before-heading": ("warning", "action or dialogue before the first scene heading"),
+    "heading-not-separated": ("error", "a scene heading glued to a neighbouring line, so not a heading"),
+    "heading-missing-place": ("warning", "a scene heading that names no place"),
+    "heading-missing-time": ("warning", "a scene heading with no time of day"),
+    "heading-unknown-time": ("warning", "a scene heading whose last part is not a time of day"),
+    "cue-with-colon": ("error", "'BOB:' or 'BOB: Hello' instead of the name alone on its line"),
+    "dialogue-without-cue": ("error", "dialogue or a parenthetical with no character cue above it"),
+    "cue-without-dialogue": ("error", "a character cue with no dialogue under it"),
+    "transition-not-recognized": ("warning", "'FADE OUT:' / 'CUT TO:' that parsed as action or as a cue"),
+    "unclosed-boneyard": ("error", "'/*' with no '*/': everything after it is hidden"),
+    "unclosed-note": ("error", "'[[' with no ']]' before the next note or blank line"),
+    "camera-direction": ("warning", "'we see', 'camera pans', 'close on' ... in action"),
+    "interior-thought": ("warning", "'she thinks', 'realizes', 'remembers' ... in action: tell, not show"),
+    "long-action": ("warning", f"an action paragraph of over {MAX_ACTION_LINES} lines of text"),
+}
+
+
+CAMERA_PHRASES = (
+    r"\bwe (?:see|hear|watch|follow|notice|glimpse|find|join|pan|tilt|zoom|track|dolly"
+    r"|pull (?:back|out)|push in|move (?:in|closer)|cut (?:to|back)|return to|close in)\b",
+    r"\b(?:the )?camera (?:pans|tilts|zooms|tracks|follows|moves|pushes|pulls|cranes|dollies"
+    r"|holds|finds|rises|lingers|circles|swings|stays|reveals|catches|cuts)\b",
+    r"\b(?:close|angle) on\b",
+    r"\b(?:extreme )?close[- ]?ups?\b",
+    r"\b(?:wide|tracking|establishing|overhead|reverse) shot\b",
+    r"\bpan (?:to|across|up|down|left|right)\b",
+    r"\bzoom (?:in|out|on|to)\b",
+    r"\b(?:into|out of|enters|exits|leaves|fills) (?:the )?frame\b",
+)
+
+INTERIOR_PHRASES = (
+    r"\b(?:thinks|thinking|ponders|pondering|contemplates|contemplating)\b",
+    r"\b(?:he|she|they|i|we|you|who) thought\b",
+    r"\blost in thought\b",
+    # "feels" only with an emotion after it: "she feels along the wall" is visible.
+    r"\b(?:feels?|felt|feeling) (?:that|like|as if|as though|so|very|too|more|less"
+    r"|a (?:bit|little|pang|surge|wave|rush|sense|twinge)|an? (?:urge|need|sense)"
+    r"|sad|bad|good|happy|angry|alone|afraid|lost|sick|safe|guilty|proud|small|empty"
+    r"|better|worse|nothing|something|relief|regret|shame|fear|joy|love|hope|pride|dread"
+    r"|guilt|anger|sorry|\w+(?:ed|ful|ous|less|ive)\b)",
+    r"\bfeeling (?:of|that)\b",
+    r"\b(?:wonders|wondering|wondered)\b",
+    r"\b(?:realizes|realises|realized|realised|realizing|realising)\b",
+    r"\b(?:remembers|remembered|remembering|recalls|recalled|recalling|reminisces)\b",
+    r"\b(?:knows|knew)\b",
+    r"\b(?:does ?n[o']t|did ?n[o']t) (?:know|understand|realize|realise|remember)\b",
+    r"\b(?:wishes|wished|hopes|hoped|longs for|yearns|regrets|regretted|believes|believed"
+    r"|imagines|imagined|understands|understood|decides|decided|fears|feared)\b",
+    r"\b(?:worries|worried) (?:about|that)\b",
+    r"\bin (?:his|her|their|its) mind\b",
+    r"\b(?:his|her|their) mind (?:races|wanders|drifts|reels)\b",
+    r"\bdeep down\b",
+)
+
+
+def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+CAMERA = _any_of(CAMERA_PHRASES)
+INTERIOR = _any_of(INTERIOR_PHRASES)
+QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+
+
+# A line meant as a scene heading (upper case, as a writer or model writes one).
+HEADING_LINE = re.compile(r"^(?:INT\.?/EXT|EXT\.?/INT|I/E|INT|EXT|EST)[. ]\s*\S")
+# Transitions: well-known ones in any case, any other "... TO:" in capitals.
+# FADE IN: is left out on purpose: it is traditionally written at the action margin.
+NAMED_TRANSITION = re.compile(
+    r"^(?:FADE (?:OUT|TO BLACK|TO WHITE|TO)|CUT TO(?: BLACK)?|(?:SMASH|MATCH|JUMP|HARD|FLASH|TIME) CUT(?: TO)?"
+    r"|DISSOLVE(?: TO)?|WIPE(?: TO)?|IRIS (?:IN|OUT))\s*[:.]$",
+    re.IGNORECASE,
+)
+CAPS_TRANSITION = re.compile(r"^[A-Z][A-Z ]* TO:$")
+FADE_IN = re.compile(r"^FADE IN\s*[:.]?$", re.IGNORECASE)
+# "BOB: Hello" / "CYBER BOSS (V.O.): Hello" / "BOB:" — a cue written like a play script.
+COLON_CUE = re.compile(r"^([A-Z][A-Z0-9 .'\u2019&-]*?)\s*(\([^)]*\))?\s*:(?:\s+(\S.*))?$")
+# Upper-case labels that are not speakers: "SUPER: 1985", "NOTE: ...".
+NOT_SPEAKERS = frozenset(
+    {
+        "NOTE", "NOTES", "NB", "TODO", "SUPER", "SUPERIMPOSE", "TITLE", "TITLES", "TITLE CARD",
+        "CARD", "CHYRON", "CAPTION", "CAPTIONS", "SUBTITLE", "SUBTITLES", "LEGEND", "INSERT",
+        "INTERCUT", "INTERCUT WITH", "MONTAGE", "SERIES OF SHOTS", "FLASHBACK", "SIGN", "TEXT",
+        "ON SCREEN", "ONSCREEN", "SCREEN", "LATER", "BEGIN", "END", "FADE IN", "PS", "SOUND", "SFX",
+        "VFX", "MUSIC", "LOCATION", "TIME", "DATE", "CREDIT", "AUTHOR", "AUTHORS", "SOURCE",
+        "DRAFT DATE", "CONTACT", "COPYRIGHT", "REVISION", "EPISODE", "SCENE", "ACT",
+    }
+)
+CUE_EXTENSION = re.compile(
+    r"\((?:V\.? ?O\.?|O\.? ?S\.?|O\.? ?C\.?|CONT['\u2019]?D|OFF|ON PHONE|FILTERED)\)", re.IGNORECASE
+)
+PARENTHETICAL_ALONE = re.compile(r"^\([^()]*\)$")
+CUE_LIKE = re.compile(r"^[A-Z][A-Z0-9 .'\u2019&-]*(?:\s*\([^)]*\))*$")
+LOWERCASE = re.compile(r"[a-z]")
