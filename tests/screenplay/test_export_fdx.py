@@ -1,0 +1,158 @@
+"""FDX export: well-formed Final Draft XML with title page, scene numbers, dual dialogue, emphasis."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from dsr.screenplay.export.fdx import to_fdx
+from dsr.screenplay.model import Element, Screenplay
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+CORPUS = sorted((SHARED / "corpus").glob("*.fountain"))
+SCREENPLAIN_EXPECTED = sorted((SHARED / "peer-fountain-tests" / "screenplain").glob("*.fdx"))
+
+
+def text_of(paragraph: ET.Element) -> str:
+    return "".join(t.text or "" for t in paragraph.findall("Text"))
+
+
+def content(root: ET.Element) -> list[ET.Element]:
+    return list(root.find("Content"))
+
+
+def sample() -> Screenplay:
+    return Screenplay(
+        title_page={
+            "Title": ["**BRICK & STEEL**"],
+            "Credit": ["Written by"],
+            "Author": ["Stu Maschwitz"],
+            "Draft date": ["1/27/2012"],
+            "Contact": ["Next Level Productions", "1588 Mission Dr."],
+        },
+        elements=[
+            Element("scene_heading", "EXT. BRICK'S PATIO - DAY", 1, scene_number="1A"),
+            Element("action", "A gorgeous day. <Sun> & *shade*.\n\nSteel enters.", 2),
+            Element("character", "STEEL (O.S.)", 3, name="STEEL", extension="(O.S.)"),
+            Element("parenthetical", "(beer raised)", 4),
+            Element("dialogue", "To _retirement_.", 5),
+            Element("note", "cut this?", 6),
+            Element("character", "BRICK", 7, name="BRICK"),
+            Element("dialogue", "To ***retirement***.", 8),
+            Element("character", "STEEL", 9, name="STEEL", dual=True),
+            Element("dialogue", "Cheers.", 10),
+            Element("transition", "CUT TO:", 11),
+            Element("page_break", "", 12),
+            Element("scene_heading", "INT. GARAGE - NIGHT", 13),
+            Element("centered", "THE END", 14),
+            Element("lyrics", "A song\u0007 line", 15),
+        ],
+    )
+
+
+def test_document_is_final_draft_xml():
+    xml = to_fdx(sample())
+    assert xml.startswith('<?xml version="1.0" encoding="UTF-8"')
+    root = ET.fromstring(xml)
+    assert root.tag == "FinalDraft"
+    assert root.attrib == {"DocumentType": "Script", "Template": "No", "Version": "5"}
+
+
+def test_paragraph_types_and_text():
+    root = ET.fromstring(to_fdx(sample()))
+    paragraphs = content(root)
+    heading = paragraphs[0]
+    assert heading.get("Type") == "Scene Heading" and heading.get("Number") == "1A"
+    assert text_of(heading) == "EXT. BRICK'S PATIO - DAY"
+    action = paragraphs[1]
+    assert action.get("Type") == "Action"
+    assert text_of(action) == "A gorgeous day. <Sun> & shade.\n\nSteel enters."
+    assert [p.get("Type") for p in paragraphs[2:5]] == ["Character", "Parenthetical", "Dialogue"]
+    assert text_of(paragraphs[2]) == "STEEL (O.S.)"
+    types = [p.get("Type") for p in paragraphs]
+    assert "Transition" in types
+    centered = next(p for p in paragraphs if text_of(p) == "THE END")
+    assert centered.get("Type") == "Action" and centered.get("Alignment") == "Center"
+    second_heading = next(p for p in paragraphs if text_of(p) == "INT. GARAGE - NIGHT")
+    assert second_heading.get("StartsNewPage") == "Yes" and second_heading.get("Number") is None
+    assert text_of(paragraphs[-1]) == "A song line"  # a control character XML cannot carry is dropped
+    assert "cut this?" not in to_fdx(sample())
+
+
+def test_emphasis_becomes_styled_text_runs():
+    root = ET.fromstring(to_fdx(sample()))
+    styles = {(t.get("Style"), t.text) for t in root.iter("Text")}
+    assert ("Italic", "shade") in styles
+    assert ("Underline", "retirement") in styles
+    assert ("Bold+Italic", "retirement") in styles
+    sp = Screenplay(elements=[Element("action", "_***all three***_", 1)])
+    (text,) = ET.fromstring(to_fdx(sp)).iter("Text")
+    assert text.get("Style") == "Bold+Italic+Underline" and text.text == "all three"
+
+
+def test_dual_dialogue_is_wrapped():
+    root = ET.fromstring(to_fdx(sample()))
+    (dual,) = root.iter("DualDialogue")
+    inner = [(p.get("Type"), text_of(p)) for p in dual]
+    assert inner == [("Character", "BRICK"), ("Dialogue", "To retirement."), ("Character", "STEEL"), ("Dialogue", "Cheers.")]
+
+
+def test_title_page_has_its_content():
+    root = ET.fromstring(to_fdx(sample()))
+    title_page = root.find("TitlePage")
+    assert title_page is not None
+    paragraphs = list(title_page.find("Content"))
+    texts = [text_of(p) for p in paragraphs]
+    title = paragraphs[texts.index("BRICK & STEEL")]
+    assert title.get("Alignment") == "Center"
+    assert title.find("Text").get("Style") == "Bold"
+    for expected in ("Written by", "Stu Maschwitz", "1/27/2012", "Next Level Productions", "1588 Mission Dr."):
+        assert expected in texts
+    # Title about a third down, contact at the foot: blank paragraphs between.
+    assert texts.index("BRICK & STEEL") > 10
+    assert texts.index("Next Level Productions") - texts.index("Stu Maschwitz") > 10
+
+
+def test_no_title_page_when_there_is_none():
+    root = ET.fromstring(to_fdx(Screenplay(elements=[Element("action", "x", 1)])))
+    assert root.find("TitlePage") is None
+
+
+def _comparable(root: ET.Element) -> list[tuple[str | None, str]]:
+    """(type, text) per paragraph; screenplain writes one Dialogue paragraph per line, so join those."""
+    out: list[tuple[str | None, str]] = []
+    for paragraph in content(root):
+        dual = paragraph.find("DualDialogue")
+        items = [("Dual", "")] + [(p.get("Type"), text_of(p)) for p in dual] if dual is not None else [(paragraph.get("Type"), text_of(paragraph))]
+        for kind, text in items:
+            if out and kind == "Dialogue" and out[-1][0] == "Dialogue":
+                out[-1] = ("Dialogue", out[-1][1] + "\n" + text)
+            else:
+                out.append((kind, text))
+    return out
+
+
+def _parse(path: Path) -> Screenplay:
+    parser = pytest.importorskip("dsr.screenplay.parser", reason="the Fountain parser is not in yet")
+    return parser.parse(path.read_text(encoding="utf-8-sig"))
+
+
+@pytest.mark.parametrize("expected", SCREENPLAIN_EXPECTED, ids=lambda p: p.stem)
+def test_same_paragraphs_as_screenplain_expects(expected):
+    ours = ET.fromstring(to_fdx(_parse(expected.with_suffix(".fountain"))))
+    assert _comparable(ours) == _comparable(ET.parse(expected).getroot())
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_corpus_scripts_export(path):
+    sp = _parse(path)
+    root = ET.fromstring(to_fdx(sp))
+    paragraphs = list(root.iter("Paragraph"))
+    headings = [p for p in paragraphs if p.get("Type") == "Scene Heading"]
+    assert len(headings) == sum(1 for el in sp.elements if el.type == "scene_heading")
+    cues = [p for p in paragraphs if p.get("Type") == "Character"]
+    assert len(cues) == sum(1 for el in sp.elements if el.type == "character")
+    if sp.title:
+        assert root.find("TitlePage") is not None

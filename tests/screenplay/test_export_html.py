@@ -1,0 +1,140 @@
+"""HTML export: one self-contained, escaped page with the screenplay's elements."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from dsr.screenplay.export.html import to_html
+from dsr.screenplay.model import Element, Screenplay
+
+CORPUS = sorted((Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").glob("*.fountain"))
+VOID = {"meta", "br", "hr", "img", "link", "input"}
+
+
+class Structure(HTMLParser):
+    """Checks that tags nest and close, and collects (tag, classes, text) of paragraphs."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[tuple[str, str]] = []
+        self.paragraphs: list[tuple[str, str]] = []
+        self._text: list[str] | None = None
+        self._class = ""
+
+    def handle_starttag(self, tag, attrs):
+        cls = dict(attrs).get("class") or ""
+        self.tags.append((tag, cls))
+        if tag not in VOID:
+            self.stack.append(tag)
+        if tag == "p":
+            self._text, self._class = [], cls
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"unexpected </{tag}> with open {self.stack}")
+            return
+        self.stack.pop()
+        if tag == "p" and self._text is not None:
+            self.paragraphs.append((self._class, "".join(self._text)))
+            self._text = None
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+
+def structure(html: str) -> Structure:
+    parser = Structure()
+    parser.feed(html)
+    parser.close()
+    assert not parser.errors
+    assert parser.stack == []
+    return parser
+
+
+def sample() -> Screenplay:
+    return Screenplay(
+        title_page={"Title": ["<script>alert(1)</script>"], "Author": ["A & B"], "Contact": ["me@example.com"]},
+        elements=[
+            Element("scene_heading", "INT. LAB - NIGHT", 1, scene_number="7"),
+            Element("action", "Sparks. **Bang.** *Hiss* _now_.\n    Indented <b>not bold</b>.", 2),
+            Element("character", "DR. NO (V.O.)", 3, name="DR. NO", extension="(V.O.)"),
+            Element("parenthetical", "(calm)", 4),
+            Element("dialogue", "\"Quotes\" & 'apostrophes'.", 5),
+            Element("character", "BOND", 6, name="BOND"),
+            Element("dialogue", "Left.", 7),
+            Element("character", "Q", 8, name="Q", dual=True),
+            Element("dialogue", "Right.", 9),
+            Element("note", "secret note", 10),
+            Element("transition", "SMASH CUT TO:", 11),
+            Element("page_break", "", 12),
+            Element("centered", "THE END", 13),
+        ],
+    )
+
+
+def test_is_a_complete_self_contained_page():
+    html = to_html(sample())
+    assert html.startswith("<!DOCTYPE html>")
+    page = structure(html)
+    assert ("style", "") in page.tags
+    assert "<link" not in html and "src=" not in html and "http" not in html
+    assert "Courier" in html and "8.5in" in html
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+
+
+def test_everything_is_escaped():
+    html = to_html(sample())
+    assert "<script>" not in html
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in html
+    assert "A &amp; B" in html
+    assert "&quot;Quotes&quot; &amp; &#x27;apostrophes&#x27;." in html
+
+
+def test_elements_have_their_classes_and_text():
+    page = structure(to_html(sample()))
+    paragraphs = dict((text, cls) for cls, text in page.paragraphs)
+    assert paragraphs["7INT. LAB - NIGHT7"] == "scene-heading"
+    assert paragraphs["DR. NO (V.O.)"] == "character"
+    assert paragraphs["(calm)"] == "parenthetical"
+    assert paragraphs["SMASH CUT TO:"] == "transition"
+    assert paragraphs["THE END"] == "centered"
+    assert paragraphs["Sparks. Bang. Hiss now.\n    Indented <b>not bold</b>."] == "action"
+    assert ("div", "dual") in page.tags
+    assert sum(1 for tag in page.tags if tag == ("section", "page")) == 2  # the === page break
+    assert ("section", "page title-page") in page.tags
+    assert "secret note" not in to_html(sample())
+
+
+def test_emphasis_tags():
+    html = to_html(Screenplay(elements=[Element("action", "**b** *i* _u_ ***bi***", 1)]))
+    assert "<b>b</b> <i>i</i> <u>u</u> <b><i>bi</i></b>" in html
+
+
+def test_no_title_page_section_without_title_page():
+    html = to_html(Screenplay(elements=[Element("action", "x", 1)]))
+    assert "title-page" not in html.split("</style>")[1]
+
+
+def test_css_uses_the_industry_indents():
+    html = to_html(sample())
+    css = html.split("<style>")[1].split("</style>")[0]
+    assert "padding: 1in 1in 1in 1.5in" in css
+    assert ".character { margin-left: 2.2in; }" in css  # 3.7 in from the page edge
+    assert ".dialogue { margin-left: 1in; width: 3.5in; }" in css  # 2.5 in, 35 characters
+    assert "margin-left: 1.6in" in css  # parenthetical 3.1 in
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_corpus_scripts_export(path):
+    parser = pytest.importorskip("dsr.screenplay.parser", reason="the Fountain parser is not in yet")
+    sp = parser.parse(path.read_text(encoding="utf-8-sig"))
+    page = structure(to_html(sp))
+    classes = [cls for cls, _ in page.paragraphs]
+    assert classes.count("scene-heading") == sum(1 for el in sp.elements if el.type == "scene_heading")
+    assert classes.count("character") == sum(1 for el in sp.elements if el.type == "character")
