@@ -1,0 +1,176 @@
+"""The run directory: where a run's inputs, per-scene artifacts and outputs
+live, written atomically, with the hashes that decide what to redo.
+
+Layout (``scenes/NNN`` is the 1-based scene number)::
+
+    RUN_DIR/
+      input/<story file as given>   story.json (normalised)
+      scenes/003/directives.json  prose.md  screenplay.fountain  meta.json
+      prose.md  screenplay.fountain  screenplay.pdf  manifest.json
+      calls.sqlite                  the call cache and journal
+      takes.json                    scene -> take number (``--scene N``)
+      .lock                         pid of the dsr write using the directory
+
+Every file is written to a temporary name beside it and moved into place
+with ``os.replace``, so a ``kill -9`` leaves either the old file or the new
+one, never half of one.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import socket
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from dsr.errors import UserError
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def hash_of(data: Any) -> str:
+    """Stable hash of JSON-able data (what an artifact's inputs hash to)."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()[:24]
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_json(path: Path) -> Any | None:
+    """The JSON in ``path``, or None when it is missing or unreadable (an
+    unreadable artifact is simply redone)."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+class RunDir:
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    # -- paths -------------------------------------------------------------
+    @property
+    def calls_db(self) -> Path:
+        return self.root / "calls.sqlite"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def scene_dir(self, index: int) -> Path:
+        return self.root / "scenes" / f"{index + 1:03d}"
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    # -- lock --------------------------------------------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One ``dsr write`` per run directory. A lock left by a killed run
+        (its pid is gone) is taken over."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create run directory {self.root}: {exc.strerror}") from None
+        lock_path = self.root / ".lock"
+        me = f"{os.getpid()} {socket.gethostname()}\n"
+        for _ in range(3):
+            try:
+                fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = lock_path.read_text("utf-8", errors="replace").split()
+                pid = int(holder[0]) if holder and holder[0].isdigit() else None
+                same_host = len(holder) < 2 or holder[1] == socket.gethostname()
+                if pid and pid != os.getpid() and (_pid_alive(pid) or not same_host):
+                    raise UserError(
+                        f"{self.root} is in use by another dsr write (pid {pid}); "
+                        "wait for it to finish or use another -o directory",
+                        exit_code=3,
+                    ) from None
+                lock_path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(me)
+            break
+        else:
+            raise UserError(f"cannot lock {self.root}: another process keeps taking the lock", exit_code=3)
+        try:
+            yield
+        finally:
+            lock_path.unlink(missing_ok=True)
+
+    # -- inputs ------------------------------------------------------------
+    def save_input(self, story_path: Path, story_json: dict) -> None:
+        source = self.root / "input" / story_path.name
+        data = story_path.read_bytes()
+        if not source.exists() or source.read_bytes() != data:
+            atomic_write_bytes(source, data)
+        for old in (self.root / "input").iterdir():
+            if old != source and old.is_file():
+                old.unlink()  # the input of an earlier run with another file name
+        atomic_write_json(self.root / "story.json", story_json)
+
+    def takes(self) -> dict[int, int]:
+        data = read_json(self.root / "takes.json") or {}
+        return {int(k) - 1: int(v) for k, v in data.items()}
+
+    def save_takes(self, takes: dict[int, int]) -> None:
+        atomic_write_json(self.root / "takes.json", {str(k + 1): v for k, v in sorted(takes.items())})
+
+    # -- per-scene artifacts ---------------------------------------------------
+    def scene_meta(self, index: int) -> dict:
+        return read_json(self.scene_dir(index) / "meta.json") or {}
+
+    def update_scene_meta(self, index: int, section: str, data: dict) -> None:
+        meta = self.scene_meta(index)
+        meta[section] = data
+        atomic_write_json(self.scene_dir(index) / "meta.json", meta)
+
+    def read_scene_file(self, index: int, name: str) -> str | None:
+        try:
+            return (self.scene_dir(index) / name).read_text("utf-8")
+        except OSError:
+            return None
+
+    def write_scene_file(self, index: int, name: str, text: str) -> None:
+        atomic_write_text(self.scene_dir(index) / name, text)
+
+    def prune_scenes(self, count: int) -> None:
+        """Remove artifacts of scenes beyond the outline's end (it got shorter)."""
+        scenes = self.root / "scenes"
+        if not scenes.is_dir():
+            return
+        for child in scenes.iterdir():
+            if child.is_dir() and child.name.isdigit() and int(child.name) > count:
+                shutil.rmtree(child, ignore_errors=True)

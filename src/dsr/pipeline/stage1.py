@@ -1,0 +1,195 @@
+"""Stage 1: one outline scene -> narrative directives -> screen-oriented prose.
+
+Two calls per scene. The directives call is constrained to a JSON schema
+where the backend can constrain decoding (even the 135M embedded model then
+answers with the right keys); the prose call is free text, cleaned of
+reasoning blocks and chatter. Every failure mode has a bounded answer:
+junk is asked again with a new sample index, then replaced by what the
+outline says (flagged); a truncated answer is asked again with a higher
+token limit, then cut back to its last whole sentence (flagged).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from pydantic import ValidationError
+
+from dsr.llm.base import ChatModel, Params
+from dsr.llm.text import clean_answer, extract_json
+from dsr.pipeline.calls import CallLog, ask, sample_index
+from dsr.pipeline.prompts import render, scene_fields
+from dsr.story.model import SceneDirectives, Story
+
+PROSE_LENGTH = "about 150 to 300 words"
+JUNK_RETRIES = 1  # extra draws of the same request when the answer is unusable
+MIN_PROSE_WORDS = 20
+
+DIRECTIVES_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "pacing": {"type": "string", "maxLength": 240},
+        "revelation": {"type": "string", "maxLength": 240},
+        "emotional_trajectory": {"type": "string", "maxLength": 240},
+        "action_beats": {
+            "type": "array",
+            "items": {"type": "string", "maxLength": 160},
+            "minItems": 1,
+            "maxItems": 6,
+        },
+    },
+    "required": ["pacing", "revelation", "emotional_trajectory", "action_beats"],
+}
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”»)]*\s+")
+_HEADING_LINE = re.compile(r"^\s*(?:#+\s*|\*\*)?(?:INT|EXT|EST|I/E|INT\./EXT)[ .]", re.IGNORECASE)
+_MARKDOWN_HEADER = re.compile(r"^\s*(?:#{1,6}\s+.*|(?:scene|szene|escena)\s+\d+\s*[:.-].*|\*\*[^*]+\*\*\s*)$", re.IGNORECASE)
+
+
+@dataclass
+class Stage1Result:
+    directives: SceneDirectives
+    prose: str
+    flags: list[str] = field(default_factory=list)  # directives_from_outline, prose_from_outline, truncated
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def directives_from_outline(story: Story, index: int) -> SceneDirectives:
+    """The plan the outline itself implies: used when the model gives none."""
+    scene = story.scenes[index]
+    return SceneDirectives(pacing=scene.directives, action_beats=sentences(scene.summary)[:6])
+
+
+def format_directives(d: SceneDirectives) -> str:
+    lines = [
+        f"Pacing: {d.pacing or '-'}",
+        f"Revelation: {d.revelation or '-'}",
+        f"Emotional trajectory: {d.emotional_trajectory or '-'}",
+        "Action beats:",
+    ]
+    lines += [f"{n}. {beat}" for n, beat in enumerate(d.action_beats, 1)] or ["1. -"]
+    return "\n".join(lines)
+
+
+def parse_directives(text: str) -> SceneDirectives | None:
+    data = extract_json(text)
+    if not data:
+        return None
+    beats = data.get("action_beats")
+    if isinstance(beats, str):
+        data["action_beats"] = [b for b in sentences(beats)]
+    elif isinstance(beats, list):
+        data["action_beats"] = [str(b).strip() for b in beats if str(b).strip()]
+    known = {k: data[k] for k in SceneDirectives.model_fields if k in data}
+    for key in ("pacing", "revelation", "emotional_trajectory"):
+        if key in known and not isinstance(known[key], str):
+            known[key] = str(known[key])
+    try:
+        directives = SceneDirectives.model_validate(known)
+    except ValidationError:
+        return None
+    if not (directives.action_beats or directives.pacing or directives.emotional_trajectory):
+        return None
+    return directives
+
+
+def clean_prose(text: str) -> str:
+    """The prose without wrapping: chatter, fences, think blocks (llm.text),
+    plus headings and markdown titles the model adds although asked not to,
+    and paragraphs repeated word for word (small models loop)."""
+    text = clean_answer(text)
+    paragraphs, seen = [], set()
+    for block in re.split(r"\n\s*\n", text):
+        lines = [ln for ln in block.splitlines() if not _HEADING_LINE.match(ln) and not _MARKDOWN_HEADER.match(ln)]
+        para = " ".join(" ".join(lines).split()).replace("**", "")
+        key = para.lower()
+        if para and key not in seen:
+            seen.add(key)
+            paragraphs.append(para)
+    return "\n\n".join(paragraphs)
+
+
+def is_usable_prose(text: str) -> bool:
+    words = re.findall(r"\w+", text)
+    return len(words) >= MIN_PROSE_WORDS
+
+
+def cut_to_last_sentence(text: str) -> str:
+    """What remains of a truncated answer: whole sentences only."""
+    match = None
+    for match in re.finditer(r"[.!?…][\"'”»)]*(?=\s|$)", text):
+        pass
+    return text[: match.end()].strip() if match else text.strip()
+
+
+def directives_messages(story: Story, index: int, context: str) -> list[dict]:
+    fields = scene_fields(story, index, context, PROSE_LENGTH)
+    return [
+        {"role": "system", "content": render("stage1_system", **fields)},
+        {"role": "user", "content": render("stage1_directives", **fields)},
+    ]
+
+
+def prose_messages(story: Story, index: int, context: str, directives: SceneDirectives) -> list[dict]:
+    fields = scene_fields(story, index, context, PROSE_LENGTH)
+    return [
+        {"role": "system", "content": render("stage1_system", **fields)},
+        {"role": "user", "content": render("stage1_prose", directives=format_directives(directives), **fields)},
+    ]
+
+
+async def write_directives(
+    model: ChatModel, story: Story, index: int, context: str, take: int, params: Params, log: CallLog
+) -> tuple[SceneDirectives, bool]:
+    """The scene's directives, and whether they had to come from the outline."""
+    messages = directives_messages(story, index, context)
+    constrained = replace(params, json_schema=DIRECTIVES_SCHEMA)
+    for retry in range(JUNK_RETRIES + 1):
+        completion = await ask(model, messages, constrained, sample_index(take, retry), log)
+        if completion.finish_reason == "length":
+            log.note("directives cut off by the token limit")
+            continue
+        directives = parse_directives(completion.text)
+        if directives is not None:
+            return directives, False
+        log.note("directives answer was not the JSON asked for")
+    return directives_from_outline(story, index), True
+
+
+async def write_prose(
+    model: ChatModel, story: Story, index: int, context: str, directives: SceneDirectives,
+    take: int, params: Params, log: CallLog,
+) -> tuple[str, list[str]]:
+    messages = prose_messages(story, index, context, directives)
+    truncated_text = ""
+    for retry in range(JUNK_RETRIES + 1):
+        completion = await ask(model, messages, params, sample_index(take, retry), log)
+        prose = clean_prose(completion.text)
+        if completion.finish_reason == "length":
+            prose = cut_to_last_sentence(prose)
+            if is_usable_prose(prose) and not truncated_text:
+                truncated_text = prose
+            log.note("prose cut off by the token limit")
+            continue
+        if is_usable_prose(prose):
+            return prose, []
+        log.note("prose answer had no usable content")
+    if truncated_text:
+        # Still cut off at the highest limit: keep the whole sentences, flagged.
+        return truncated_text, ["truncated"]
+    return story.scenes[index].summary, ["prose_from_outline"]
+
+
+async def run_stage1(
+    model: ChatModel, story: Story, index: int, context: str, take: int,
+    directives_params: Params, prose_params: Params, log: CallLog,
+) -> Stage1Result:
+    directives, from_outline = await write_directives(model, story, index, context, take, directives_params, log)
+    prose, flags = await write_prose(model, story, index, context, directives, take, prose_params, log)
+    if from_outline:
+        flags = ["directives_from_outline", *flags]
+    return Stage1Result(directives, prose, flags)

@@ -1,0 +1,83 @@
+"""The deterministic fallback: keeps the words, always a valid scene."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dsr.pipeline.fallback import prose_to_elements, split_sentences
+from dsr.pipeline.scene import render_scene
+from dsr.screenplay.parser import parse
+from dsr.screenplay.validate import validate
+
+SPEAKERS = ["MAYA", "JONAH", "DR. HALE"]
+HEADING = "INT. KITCHEN - NIGHT"
+
+
+def scene_of(prose: str):
+    text = render_scene(HEADING, prose_to_elements(prose, SPEAKERS))
+    return text, parse(text)
+
+
+def errors_in(text: str) -> list:
+    return [f for f in validate(parse(text), text) if f.severity == "error"]
+
+
+def test_named_speech_becomes_cue_and_dialogue():
+    prose = ('Rain on the glass. Maya turns to the door and says, "You are late."\n\n'
+             '"Traffic," Jonah says. "Also, I forgot."\n\n'
+             'Hale coughs. "Nobody move."')
+    text, sp = scene_of(prose)
+    blocks = [(e.type, e.text) for e in sp.elements]
+    assert ("character", "MAYA") in blocks and ("dialogue", "You are late.") in blocks
+    assert ("character", "JONAH") in blocks and ("dialogue", "Traffic. Also, I forgot.") in blocks
+    assert ("character", "DR. HALE") in blocks
+    assert ("action", "Rain on the glass. Maya turns to the door.") in blocks  # narration kept, attribution dropped
+    assert not errors_in(text)
+
+
+def test_unattributed_speech_stays_in_action_as_written():
+    text, sp = scene_of('Someone in the dark whispers, "Run."')
+    assert [e.type for e in sp.elements] == ["scene_heading", "action"]
+    assert '"Run."' in sp.elements[1].text
+    assert not errors_in(text)
+
+
+def test_script_style_lines_and_headings_in_prose():
+    prose = "INT. KITCHEN - NIGHT\n\nMAYA: Where is it?\nJONAH (quietly): Gone.\n\nCUT TO:"
+    text, sp = scene_of(prose)
+    kinds = [(e.type, e.text) for e in sp.elements]
+    assert kinds.count(("scene_heading", HEADING)) == 1
+    assert ("dialogue", "Where is it?") in kinds and ("parenthetical", "(quietly)") in kinds
+    assert ("transition", "CUT TO:") in kinds
+    assert not errors_in(text)
+
+
+def test_long_action_is_split_into_short_paragraphs():
+    prose = " ".join(f"Sentence number {i} describes the rain falling on the old roof tiles." for i in range(12))
+    text, sp = scene_of(prose)
+    actions = [e.text for e in sp.elements if e.type == "action"]
+    assert len(actions) >= 4 and all(len(a) <= 230 for a in actions)
+    assert " ".join(actions) == prose
+    assert not [f for f in validate(sp, text) if f.code == "long-action"]
+
+
+def test_sentences_are_not_split_inside_quotes():
+    assert split_sentences('"I know. I saw it," Maya says. She leaves.') == ['"I know. I saw it," Maya says.', "She leaves."]
+
+
+PIECES = list('abcXYZ:."\'!?()[]*/_\\#>=~@^\n\t-äß“”') + [
+    " ", "\n\n", "INT. ", "EXT. ", "CUT TO:", "/*", "*/", "[[", "]]", "MAYA", "Jonah", "Hale", " says, ", "FADE OUT."]
+NASTY = st.lists(st.sampled_from(PIECES), max_size=120).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(NASTY)
+def test_any_text_gives_a_valid_scene_that_round_trips(prose):
+    elements = prose_to_elements(prose, SPEAKERS)
+    text = render_scene(HEADING, elements)
+    sp = parse(text)
+    assert not errors_in(text), (prose, text)
+    assert sp.elements[0].type == "scene_heading" and sp.elements[0].text == HEADING
+    assert [e.type for e in sp.elements if e.type == "scene_heading"] == ["scene_heading"]
+    assert [(e.type, e.text) for e in sp.elements[1:]] == [(e.type, e.text) for e in elements]

@@ -1,0 +1,153 @@
+"""Bad answers and failing backends: each handled in bounds, or reported in
+one line naming the scene, with finished work kept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import real_calls, run
+from fakes import ScriptedModel, fail
+
+from dsr.errors import UserError
+from dsr.llm.base import Completion, Usage
+from dsr.llm.cache import CallJournal
+from dsr.screenplay.parser import parse
+from dsr.screenplay.validate import validate
+
+
+def test_truncated_prose_is_asked_again_with_a_higher_limit(story_file, tmp_path):
+    def cut_at_first_limit(request):
+        if request.params.max_tokens <= 700:
+            return Completion("Rain taps on the glass. Maya reaches for the", "length", Usage(1, 700))
+        return None  # the default, whole answer
+
+    model = ScriptedModel(overrides={"prose": cut_at_first_limit})
+    out = tmp_path / "run"
+    run(story_file, out, model)
+    limits = [r.params.max_tokens for r in model.requests if r.kind == "prose"]
+    assert limits[:2] == [700, 1400]
+    prose = (out / "scenes/001/prose.md").read_text()
+    assert "reaches for the" not in prose and "Nobody has been" in prose
+
+
+def test_prose_still_cut_off_keeps_whole_sentences_and_is_flagged(story_file, tmp_path):
+    always_cut = lambda r: Completion(  # noqa: E731
+        "Rain taps on the glass of the kitchen window, steady and slow. Maya stands at the sink "
+        "and dries one mug with a towel. She turns, and the door", "length", Usage(1, r.params.max_tokens))
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel(overrides={"prose": always_cut}))
+    prose = (out / "scenes/001/prose.md").read_text().strip()
+    assert prose.endswith("with a towel.")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenes"][0]["flags"] == ["truncated"]
+    assert any("cut off" in w for w in manifest["warnings"])
+
+
+def test_think_blocks_chatter_and_fences_are_cleaned(story_file, tmp_path):
+    wrapped = lambda r: (  # noqa: E731
+        "<think>The user wants prose. Let me plan.</think>\nSure! Here is the scene:\n```\n"
+        'Rain taps on the window. A kettle hums on the stove.\n\nMAYA lifts the mug and says, "Who used this?"\n'
+        "```\nLet me know if you want changes.")
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel(overrides={"prose": wrapped}))
+    prose = (out / "scenes/001/prose.md").read_text()
+    assert prose.startswith("Rain taps on the window.")
+    assert "think" not in prose and "Sure" not in prose and "```" not in prose and "Let me know" not in prose
+
+
+def test_junk_prose_is_redrawn_then_replaced_by_the_outline(story_file, tmp_path):
+    model = ScriptedModel(overrides={"prose": lambda r: "..."})
+    out = tmp_path / "run"
+    run(story_file, out, model)
+    assert [r.sample for r in model.requests if r.kind == "prose"][:2] == [0, 1]
+    assert (out / "scenes/001/prose.md").read_text().strip() == "Maya searches the place for the mug, step 1."
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "prose_from_outline" in manifest["scenes"][0]["flags"]
+    text = (out / "screenplay.fountain").read_text()
+    assert not [f for f in validate(parse(text)) if f.severity == "error"]
+
+
+def test_bad_directives_fall_back_to_the_outline(story_file, tmp_path):
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel(overrides={"directives": lambda r: "I cannot do JSON, sorry."}))
+    directives = json.loads((out / "scenes/001/directives.json").read_text())
+    assert directives["action_beats"] == ["Maya searches the place for the mug, step 1."]
+    assert "directives_from_outline" in json.loads((out / "manifest.json").read_text())["scenes"][0]["flags"]
+
+
+def test_stage2_repairs_with_the_validator_findings(story_file, tmp_path):
+    def colon_cue_first(request):
+        if request.kind == "stage2_fountain":
+            return "INT. KITCHEN - NIGHT\n\nRain taps on the window. A kettle starts to hum.\n\nMAYA: Nobody has been here all day.\n"
+        return None
+
+    model = ScriptedModel(overrides={"stage2_fountain": colon_cue_first})
+    out = tmp_path / "run"
+    run(story_file, out, model)
+    repairs = [r for r in model.requests if r.kind == "stage2_fountain_repair"]
+    assert repairs, model.kinds()
+    assert "line" in repairs[0].user and ("cue" in repairs[0].user.lower() or "dialogue" in repairs[0].user.lower())
+    meta = json.loads((out / "scenes/001/meta.json").read_text())["stage2"]
+    assert meta["attempts"] == 2 and meta["fallback"] is False and meta["rejected"]
+
+
+def test_hopeless_stage2_answers_end_in_the_fallback_flagged(story_file, tmp_path):
+    junk = lambda r: "I am sorry, I cannot help with that."  # noqa: E731
+    model = ScriptedModel(overrides={k: junk for k in (
+        "stage2_fountain", "stage2_fountain_repair", "stage2_json", "stage2_json_repair")})
+    out = tmp_path / "run"
+    result = run(story_file, out, model, max_attempts=3)
+    per_scene = [r.kind for r in model.requests if r.heading.endswith("KITCHEN - NIGHT") and r.kind.startswith("stage2")]
+    assert per_scene == ["stage2_fountain", "stage2_fountain_repair", "stage2_json"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["fallbacks"] == [1, 2, 3, 4]
+    assert "4 scenes used the fallback" in result.summary
+    text = (out / "screenplay.fountain").read_text()
+    sp = parse(text)
+    assert not [f for f in validate(sp, text) if f.severity == "error"]
+    # the fallback kept the prose's words: Maya's line is dialogue under her cue
+    assert any(el.type == "dialogue" and "Nobody has been in the kitchen all day." in el.text for el in sp.elements)
+
+
+def test_unreachable_server_names_the_scene_and_keeps_finished_work(story_file, tmp_path):
+    out = tmp_path / "run"
+    calls = {"n": 0}
+
+    def third_scene_fails(request):
+        if "ROOFTOP" in request.heading:
+            raise_it = fail()
+            raise_it(request)
+        return None
+
+    model = ScriptedModel(overrides={"*": third_scene_fails})
+    with pytest.raises(UserError) as info:
+        run(story_file, out, model)
+    message = str(info.value)
+    assert message.startswith("scene 3 (INT. ROOFTOP - NIGHT): stage 1: cannot reach http://127.0.0.1:9/v1")
+    assert "\n" not in message and info.value.exit_code == 4
+    # scenes 1 and 2 are finished on disk, both stages
+    for n in (1, 2):
+        assert (out / f"scenes/00{n}/screenplay.fountain").exists()
+    assert not (out / "scenes/003/prose.md").exists()
+    assert not (out / ".lock").exists()
+    done = real_calls(out)
+
+    # the server is back: resume repeats no finished call
+    model = ScriptedModel()
+    run(story_file, out, model)
+    assert [r.heading for r in model.requests if r.kind == "directives"] == ["INT. ROOFTOP - NIGHT", "INT. STAIRWELL - NIGHT"]
+    journal = CallJournal(out / "calls.sqlite")
+    assert journal.repeated_keys() == {}
+    assert journal.real_calls() == done + 6
+
+
+def test_stage2_failure_names_the_scene_and_stage(story_file, tmp_path):
+    def second_scene(request):
+        if "HALLWAY" in request.heading:
+            fail("HTTP 500 from http://127.0.0.1:9/v1 after 4 retries")(request)
+
+    model = ScriptedModel(overrides={"stage2_fountain": second_scene})
+    with pytest.raises(UserError, match=r"^scene 2 \(INT\. HALLWAY - NIGHT\): stage 2: HTTP 500"):
+        run(story_file, tmp_path / "run", model)
+    assert (tmp_path / "run/scenes/001/screenplay.fountain").exists()

@@ -1,0 +1,191 @@
+"""Orchestration with a scripted model: order, outputs, resume by hashes."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import real_calls, run, story_data, write_yaml
+from fakes import ScriptedModel
+
+from dsr.screenplay.parser import parse
+from dsr.screenplay.validate import validate
+
+
+def test_two_stage_run_writes_every_artifact_in_order(story_file, tmp_path):
+    model = ScriptedModel()
+    out = tmp_path / "run"
+    result = run(story_file, out, model)
+
+    # stage 1 in scene order, directives before prose; stage 2 after its scene's stage 1
+    headings = [r.heading for r in model.requests if r.kind == "directives"]
+    assert headings == ["INT. KITCHEN - NIGHT", "INT. HALLWAY - NIGHT", "INT. ROOFTOP - NIGHT", "INT. STAIRWELL - NIGHT"]
+    kinds = model.kinds()
+    for i in range(4):
+        scene_kinds = [k for k, r in zip(kinds, model.requests) if r.heading.endswith(headings[i])]
+        assert scene_kinds[:2] == ["directives", "prose"]
+        assert scene_kinds[2] == "stage2_fountain"
+
+    for name in ("prose.md", "screenplay.fountain", "manifest.json", "story.json", "calls.sqlite", "input/mug.yaml"):
+        assert (out / name).exists(), name
+    for n in range(1, 5):
+        for name in ("directives.json", "prose.md", "screenplay.fountain", "meta.json"):
+            assert (out / "scenes" / f"{n:03d}" / name).exists()
+
+    text = (out / "screenplay.fountain").read_text()
+    sp = parse(text)
+    assert sp.title == "The Missing Mug"
+    assert [el.text for el in sp.elements if el.type == "scene_heading"] == headings
+    assert [f for f in validate(sp, text) if f.severity == "error"] == []
+    assert "MAYA" in [el.name for el in sp.elements if el.type == "character"]
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["mode"] == "two-stage"
+    assert manifest["models"] == {**manifest["models"], "stage1": "fake:scripted", "stage2": "fake:scripted"}
+    assert manifest["usage_this_run"]["stage 1"]["model_calls"] == 8
+    assert manifest["usage_this_run"]["stage 2"]["model_calls"] == 4
+    assert manifest["fallbacks"] == []
+    assert manifest["prompt_version"]
+    assert manifest["packages"]["python"]
+    assert "4 scenes" in result.summary and str(out) in result.summary
+
+
+def test_rerun_is_instant_and_calls_nothing(story_file, tmp_path):
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel())
+    calls = real_calls(out)
+    before = (out / "screenplay.fountain").read_text()
+
+    again = ScriptedModel()
+    result = run(story_file, out, again)
+    assert again.requests == []  # every scene skipped by hash: not even a cache lookup
+    assert real_calls(out) == calls
+    assert "0 model calls" in result.summary
+    assert (out / "screenplay.fountain").read_text() == before
+
+
+def test_editing_one_scene_redoes_it_and_the_context_after_it(story_file, tmp_path):
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel())
+    data = story_data(4)
+    data["scenes"][1]["summary"] = "Maya finds the mug in the hallway, under a coat."
+    write_yaml(story_file, data)
+
+    model = ScriptedModel()
+    result = run(story_file, out, model)
+    stage1 = [r.heading for r in model.requests if r.kind == "directives"]
+    stage2 = [r.heading for r in model.requests if r.kind.startswith("stage2")]
+    # scene 1 untouched; scene 2 edited; 3 and 4 see scene 2 in their context
+    assert stage1 == ["INT. HALLWAY - NIGHT", "INT. ROOFTOP - NIGHT", "INT. STAIRWELL - NIGHT"]
+    # the fake's prose for 3 and 4 does not change, so their stage 2 is kept; scene 2's
+    # prose did not change either (the fake ignores the summary): nothing to format again
+    assert stage2 == []
+    reused = [(o.stage1_reused, o.stage2_reused) for o in result.pipeline.outcomes]
+    assert reused == [(True, True), (False, True), (False, True), (False, True)]
+
+
+def test_changed_prose_redoes_only_that_scenes_stage2(story_file, tmp_path):
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel())
+    data = story_data(4)
+    data["scenes"][2]["place"] = "BALCONY"
+    write_yaml(story_file, data)
+    model = ScriptedModel()
+    run(story_file, out, model)
+    assert [r.heading for r in model.requests if r.kind.startswith("stage2")] == ["INT. BALCONY - NIGHT"]
+    assert "BALCONY" in (out / "screenplay.fountain").read_text()
+
+
+def test_scene_option_draws_a_new_take_of_one_scene_only(story_file, tmp_path):
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel())
+    first = (out / "scenes/002/prose.md").read_text()
+
+    takes_seen = []
+
+    def prose_per_take(request):
+        takes_seen.append(request.sample)
+        return f'Take {request.sample}. Rain on the glass. JONAH says, "It was me, all along, every night."'
+
+    model = ScriptedModel(overrides={"prose": prose_per_take})
+    result = run(story_file, out, model, scene=2)
+    assert [r.heading for r in model.requests if r.kind == "directives"] == ["INT. HALLWAY - NIGHT"]
+    assert takes_seen == [100]  # take 1 -> sample index 100
+    assert (out / "scenes/002/prose.md").read_text() != first
+    assert json.loads((out / "takes.json").read_text()) == {"2": 1}
+    outcomes = result.pipeline.outcomes
+    assert [o.kept_from_earlier_take for o in outcomes] == [False, False, True, True]
+
+    # and a plain re-run afterwards keeps the new take and calls nothing
+    calls = real_calls(out)
+    again = ScriptedModel()
+    run(story_file, out, again)
+    assert again.requests == [] and real_calls(out) == calls
+    assert "Take 100" in (out / "prose.md").read_text()
+
+
+def test_direct_mode_marks_the_run_and_writes_no_prose(story_file, tmp_path):
+    out = tmp_path / "direct"
+    model = ScriptedModel()
+    result = run(story_file, out, model, direct=True)
+    assert set(model.kinds()) == {"direct_fountain"}
+    assert not (out / "prose.md").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["mode"] == "direct" and manifest["models"]["stage1"] is None
+    sp = parse((out / "screenplay.fountain").read_text())
+    assert len([e for e in sp.elements if e.type == "scene_heading"]) == 4
+    assert "Direct baseline" in " ".join(sp.title_value("notes") or [])
+    assert "direct baseline" in result.summary
+    # context: scene 2's request carries the end of scene 1's screenplay
+    second = [r for r in model.requests][1]
+    assert "The previous scene ends (screenplay)" in second.user
+
+
+def test_one_run_directory_holds_one_mode(story_file, tmp_path):
+    import pytest
+
+    from dsr.errors import UserError
+
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel())
+    with pytest.raises(UserError, match="holds a two-stage run"):
+        run(story_file, out, ScriptedModel(), direct=True)
+
+
+def test_json_mode_for_grammar_backends(story_file, tmp_path):
+    out = tmp_path / "run"
+    model = ScriptedModel(structured="grammar")
+    run(story_file, out, model)
+    stage2 = [r for r in model.requests if r.kind.startswith("stage2")]
+    assert {r.kind for r in stage2} == {"stage2_json"}
+    assert all(r.params.json_schema is not None for r in stage2)
+    schema_names = stage2[0].params.json_schema["properties"]["elements"]["items"]["anyOf"][1]["properties"]["character"]["enum"]
+    assert schema_names[0] == "MAYA" and "JONAH" in schema_names
+    meta = json.loads((out / "scenes/001/meta.json").read_text())
+    assert meta["stage2"]["format"] == "json" and meta["stage2"]["fallback"] is False
+    text = (out / "scenes/001/screenplay.fountain").read_text()
+    assert text.startswith("INT. KITCHEN - NIGHT\n") and "\nMAYA\nNobody has been in the kitchen all day." in text
+
+
+def test_stage2_runs_concurrently_and_pipelines_with_stage1(tmp_path):
+    """With slow stage-2 answers, scene 1's stage 2 overlaps later scenes' stage 1."""
+    import time
+
+    story = write_yaml(tmp_path / "s.yaml", story_data(6))
+    starts: dict[str, float] = {}
+
+    class Timed(ScriptedModel):
+        async def complete(self, messages, params, sample=0):
+            import asyncio
+
+            from fakes import request_kind
+            kind = request_kind(messages)
+            starts.setdefault(f"{kind}:{len(self.requests)}", time.perf_counter())
+            if kind.startswith("stage2"):
+                await asyncio.sleep(0.3)
+            return await super().complete(messages, params, sample)
+
+    began = time.perf_counter()
+    run(story, tmp_path / "run", Timed(), concurrency=6)
+    wall = time.perf_counter() - began
+    # 6 stage-2 answers of 0.3 s each: sequential would take >= 1.8 s
+    assert wall < 1.5, wall
