@@ -135,6 +135,11 @@ def test_position_rates_count_decisive_judgments():
     assert (result.wins, result.ties, result.losses) == (1, 3, 0)
 
 
+def test_pairwise_refuses_partial_lengths():
+    with pytest.raises(UserError, match="lengths missing for s2"):
+        summarize_pairwise([consistent("s1", W, 10, 12), consistent("s2", L)], n_resamples=10)
+
+
 def test_items_without_both_verdicts_are_excluded_and_listed():
     items = [consistent("s1", W), PairwiseItem("s2", W, None), PairwiseItem("s3", None, None), consistent("s4", L)]
     result = summarize_pairwise(items, n_resamples=50)
@@ -313,6 +318,18 @@ def test_bradley_terry_recovers_known_strengths():
     assert result.estimator == "mle"
     assert [r.system for r in result.ratings] == names  # best first
     assert sum(r.rating for r in result.ratings) / 4 == pytest.approx(1000.0)
+    # The MLE solves the score equations: each system's points equal the
+    # points the fitted model expects from its games.
+    fitted = {r.system: r.rating for r in result.ratings}
+    for name in names:
+        expected = sum(
+            win_probability(fitted[g.system_a], fitted[g.system_b])
+            if g.system_a == name
+            else win_probability(fitted[g.system_b], fitted[g.system_a])
+            for g in games
+            if name in (g.system_a, g.system_b)
+        )
+        assert result.rating_of(name).score == pytest.approx(expected, abs=1e-6)
     for rating in result.ratings:
         assert rating.rating == pytest.approx(true[rating.system], abs=25.0)
         assert rating.ci.contains(true[rating.system])
@@ -345,6 +362,18 @@ def test_bradley_terry_without_a_finite_mle_says_so():
     assert [r.system for r in result.ratings] == ["x", "y", "z"]
     assert all(math.isfinite(r.rating) for r in result.ratings)
     assert result.n_items == 10  # both games of an item are resampled together
+
+
+def test_pairwise_results_feed_bradley_terry():
+    a_vs_b = summarize_pairwise([consistent(f"s{i}", v) for i, v in enumerate([W, W, W, T, L])], n_resamples=20)
+    b_vs_c = summarize_pairwise(
+        [consistent(f"s{i}", v) for i, v in enumerate([W, W, T, L, L])], system_a="B", system_b="C", n_resamples=20
+    )
+    assert a_vs_b.comparisons()[3] == Comparison("A", "B", 0.5, "s3")
+    result = bradley_terry(a_vs_b.comparisons() + b_vs_c.comparisons(), n_resamples=50)
+    assert result.n_comparisons == 10 and result.n_items == 5  # the same scene ids: resampled together
+    assert result.rating_of("A").rating > result.rating_of("B").rating
+    assert result.rating_of("B").rating == pytest.approx(result.rating_of("C").rating)
 
 
 def test_bradley_terry_refuses_systems_on_separate_scales():
@@ -438,6 +467,19 @@ def test_krippendorff_alpha_bookkeeping_and_labels():
     assert ordinal.alpha == pytest.approx(krippendorff_alpha(KRIPPENDORFF_2011, metric="ordinal").alpha)
     nan_missing = [[float("nan") if v is None else v for v in row] for row in KRIPPENDORFF_2011]
     assert krippendorff_alpha(nan_missing).alpha == pytest.approx(result.alpha)
+
+
+def test_krippendorff_alpha_ignores_the_order_of_raters_and_units():
+    rng = random.Random(3)
+    raters = KRIPPENDORFF_2011[:]
+    rng.shuffle(raters)
+    columns = list(zip(*raters))
+    rng.shuffle(columns)
+    shuffled = [list(row) for row in zip(*columns)]
+    for metric in ("nominal", "ordinal", "interval", "ratio"):
+        assert krippendorff_alpha(shuffled, metric=metric).alpha == pytest.approx(
+            krippendorff_alpha(KRIPPENDORFF_2011, metric=metric).alpha
+        )
 
 
 def test_krippendorff_alpha_edge_cases():

@@ -203,9 +203,7 @@ def _difference(metric: str, order: list[Any], n_c: np.ndarray) -> np.ndarray:
     return ratio**2
 
 
-def _category_order(
-    seen: list[Hashable], categories: Sequence[Hashable] | None, what: str, ordered: bool
-) -> list[Any]:
+def _category_order(seen: list[Hashable], categories: Sequence[Hashable] | None, what: str, ordered: bool) -> list[Any]:
     """The categories in order: as given, else sorted, else (nominal only) as first seen."""
     if categories is not None:
         order = list(categories)

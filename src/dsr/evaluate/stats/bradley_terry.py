@@ -44,12 +44,11 @@ from dsr.errors import UserError
 
 from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, Interval, bootstrap_intervals, to_jsonable
 from .logistic import sigmoid
+from .newton import newton_maximize
 
 ELO_SCALE = 400.0 / math.log(10.0)  # rating points per natural-log odds unit
 DEFAULT_ANCHOR_RATING = 1000.0
 VIRTUAL_TIES = 1.0
-_MAX_ITERATIONS = 200
-_TOLERANCE = 1e-10
 
 
 @dataclass(frozen=True)
@@ -192,31 +191,26 @@ def _fit(k: int, left: np.ndarray, right: np.ndarray, score: np.ndarray) -> tupl
 
 def _newton(wins: np.ndarray, games: np.ndarray) -> np.ndarray:
     """Maximise ``sum_ij wins_ij log sigmoid(theta_i - theta_j)`` with theta_0 = 0."""
-    k = len(wins)
-    theta = np.zeros(k)
 
-    def loglik(t: np.ndarray) -> float:
-        diff = t[:, None] - t[None, :]
-        return -float(np.sum(wins * np.logaddexp(0.0, -diff)))
+    def loglik(theta: np.ndarray) -> float:
+        return -float(np.sum(wins * np.logaddexp(0.0, -(theta[:, None] - theta[None, :]))))
 
-    current = loglik(theta)
-    for _ in range(_MAX_ITERATIONS):
+    def newton_step(theta: np.ndarray) -> np.ndarray | None:
         p = sigmoid(theta[:, None] - theta[None, :])
         gradient = np.sum(wins - games * p, axis=1)
         curvature = games * p * p.T
         hessian = curvature - np.diag(curvature.sum(axis=1))
-        step = np.zeros(k)
-        step[1:] = np.linalg.solve(hessian[1:, 1:], -gradient[1:])
-        for _ in range(60):
-            candidate = loglik(theta + step)
-            if candidate >= current - 1e-12 * abs(current):
-                break
-            step = step / 2.0
-        theta = theta + step
-        current = candidate
-        if np.max(np.abs(step)) < _TOLERANCE * (1.0 + np.max(np.abs(theta))):
-            return theta
-    raise ArithmeticError("Bradley-Terry fit did not converge")
+        step = np.zeros(len(theta))
+        try:
+            step[1:] = np.linalg.solve(hessian[1:, 1:], -gradient[1:])
+        except np.linalg.LinAlgError:
+            return None
+        return step
+
+    theta = newton_maximize(loglik, newton_step, np.zeros(len(wins)))
+    if theta is None:
+        raise ArithmeticError("Bradley-Terry fit did not converge")
+    return theta
 
 
 def _anchor(theta: np.ndarray, anchor_index: int | None, anchor_rating: float) -> np.ndarray:

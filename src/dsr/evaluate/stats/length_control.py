@@ -143,7 +143,8 @@ def _estimate(scores: np.ndarray, dlen: np.ndarray) -> _Point:
     if separated is not None:
         return separated
     try:
-        intercept, slope = (float(c) for c in fit_logistic(np.column_stack([np.ones_like(covariate), covariate]), scores))
+        design = np.column_stack([np.ones_like(covariate), covariate])
+        intercept, slope = (float(c) for c in fit_logistic(design, scores))
     except ArithmeticError:
         return _Point(None, "none", "the logistic fit did not converge", sd=sd)
     return _Point(float(sigmoid(intercept)), "mle", "", intercept, slope, sd)

@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MAX_ITERATIONS = 500
-TOLERANCE = 1e-10
+from .newton import newton_maximize
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -34,27 +33,19 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         raise ValueError("x must be (n, k) and y must be (n,)")
     if np.any((y < 0) | (y > 1)):
         raise ValueError("logistic targets must lie in [0, 1]")
-    beta = np.zeros(x.shape[1])
-    current = log_likelihood(x, y, beta)
-    for _ in range(MAX_ITERATIONS):
+
+    def newton_step(beta: np.ndarray) -> np.ndarray | None:
         p = sigmoid(x @ beta)
         information = x.T @ (x * (p * (1.0 - p))[:, None])
         try:
-            step = np.linalg.solve(information, x.T @ (y - p))
+            return np.linalg.solve(information, x.T @ (y - p))
         except np.linalg.LinAlgError:
-            break
-        if not np.all(np.isfinite(step)):
-            break
-        for _ in range(60):  # halve until the log-likelihood does not decrease
-            candidate = log_likelihood(x, y, beta + step)
-            if candidate >= current - 1e-12 * abs(current):
-                break
-            step = step / 2.0
-        beta = beta + step
-        current = candidate
-        if np.max(np.abs(step)) < TOLERANCE * (1.0 + np.max(np.abs(beta))):
-            return beta
-    raise ArithmeticError("logistic regression did not converge (is the MLE finite?)")
+            return None
+
+    beta = newton_maximize(lambda b: log_likelihood(x, y, b), newton_step, np.zeros(x.shape[1]))
+    if beta is None:
+        raise ArithmeticError("logistic regression did not converge (is the MLE finite?)")
+    return beta
 
 
 def log_likelihood(x: np.ndarray, y: np.ndarray, beta: np.ndarray) -> float:

@@ -79,7 +79,9 @@ def mean_score(
 ) -> Estimate:
     """Mean of per-item scores with a bootstrap interval over items."""
     values = _finite_values(scores, what)
-    ci = bootstrap_interval(len(values), lambda idx: values[idx].mean(), n_resamples=n_resamples, level=level, seed=seed)
+    ci = bootstrap_interval(
+        len(values), lambda idx: values[idx].mean(), n_resamples=n_resamples, level=level, seed=seed
+    )
     return Estimate(float(values.mean()), ci, len(values))
 
 
@@ -128,9 +130,7 @@ def paired_difference(
     )
 
 
-def _paired(
-    a: Mapping[str, float], b: Mapping[str, float], a_name: str, b_name: str
-) -> tuple[np.ndarray, np.ndarray]:
+def _paired(a: Mapping[str, float], b: Mapping[str, float], a_name: str, b_name: str) -> tuple[np.ndarray, np.ndarray]:
     """Both score maps as arrays in one item order; refuses different item sets."""
     only_a = sorted(set(a) - set(b))
     only_b = sorted(set(b) - set(a))

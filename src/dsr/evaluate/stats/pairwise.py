@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +38,9 @@ import numpy as np
 
 from dsr.errors import UserError
 
-from .ids import preview_ids, reject_duplicate_ids
 from .bootstrap import DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, Interval, bootstrap_interval, to_jsonable
+from .bradley_terry import Comparison
+from .ids import preview_ids, reject_duplicate_ids
 from .length_control import LengthControlled, length_controlled_win_rate
 
 
@@ -141,6 +142,10 @@ class PairwiseResult:
     excluded: list[str] = field(default_factory=list)
     combined: dict[str, Verdict] = field(default_factory=dict)
 
+    def comparisons(self) -> list[Comparison]:
+        """The combined verdicts as games for ``bradley_terry``."""
+        return [Comparison(self.system_a, self.system_b, v.score, item_id) for item_id, v in self.combined.items()]
+
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)
 
@@ -182,7 +187,10 @@ def summarize_pairwise(
     decisive = sum(it.ab.outcome != 0 for it in complete) + sum(it.ba.outcome != 0 for it in complete)
 
     length_controlled = None
-    if all(it.len_a is not None and it.len_b is not None for it in complete):
+    without_lengths = [it.item_id for it in complete if it.len_a is None or it.len_b is None]
+    if without_lengths and len(without_lengths) < n:
+        raise UserError(f"pairwise {system_a} vs {system_b}: answer lengths missing for {preview_ids(without_lengths)}")
+    if not without_lengths:
         length_controlled = length_controlled_win_rate(
             scores,
             np.array([it.len_a for it in complete], dtype=float),
@@ -224,8 +232,11 @@ def binomial_two_sided_p(successes: int, trials: int, p: float = 0.5) -> float:
 
     def log_pmf(k: int) -> float:
         return (
-            math.lgamma(trials + 1) - math.lgamma(k + 1) - math.lgamma(trials - k + 1)
-            + k * math.log(p) + (trials - k) * math.log1p(-p)
+            math.lgamma(trials + 1)
+            - math.lgamma(k + 1)
+            - math.lgamma(trials - k + 1)
+            + k * math.log(p)
+            + (trials - k) * math.log1p(-p)
         )
 
     observed = log_pmf(successes)
