@@ -156,7 +156,7 @@ def bradley_terry(
     note = ""
     if estimator == "virtual-ties":
         note = (
-            f"the maximum-likelihood ratings are infinite (some systems never lost or never won against the rest); "
+            f"the maximum-likelihood ratings are infinite (a group of systems never lost, or never won, against the rest); "
             f"{VIRTUAL_TIES:g} virtual tie added per compared pair"
         )
     return BradleyTerryResult(

@@ -161,9 +161,10 @@ def summarize_pairwise(
 ) -> PairwiseResult:
     """Aggregate both-order judgments of A vs B (formulas in the module doc).
 
-    The length-controlled win rate is added when every complete item carries
-    both lengths. Raises ``UserError`` for duplicate item ids or when no item
-    has verdicts in both orders.
+    The length-controlled win rate is added when the items carry both answer
+    lengths. Raises ``UserError`` for duplicate item ids, for lengths given on
+    some complete items but not all, and when no item has verdicts in both
+    orders.
     """
     items = list(items)
     reject_duplicate_ids([it.item_id for it in items], "pairwise")
