@@ -259,7 +259,7 @@ def test_length_control_fit_matches_the_closed_form():
     len_a = np.array([120.0] * 10 + [100.0] * 10)
     len_b = np.array([100.0] * 10 + [120.0] * 10)
     result = length_controlled_win_rate(scores, len_a, len_b, n_resamples=50)
-    logit = lambda p: math.log(p / (1 - p))  # noqa: E731
+    logit = lambda p: math.log(p / (1 - p))
     expected = 1 / (1 + math.exp(-(logit(0.8) + logit(0.5)) / 2))
     assert result.estimator == "mle"
     assert result.win_rate == pytest.approx(expected, abs=1e-9)

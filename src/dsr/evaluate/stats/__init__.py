@@ -19,12 +19,12 @@ from .paired import Estimate, HumanShare, PairedDifference, mean_score, paired_d
 from .pairwise import PairwiseItem, PairwiseResult, Verdict, combine_orders, summarize_pairwise
 
 __all__ = [
-    "Alpha",
-    "BradleyTerryResult",
-    "Comparison",
     "DEFAULT_LEVEL",
     "DEFAULT_RESAMPLES",
     "DEFAULT_SEED",
+    "Alpha",
+    "BradleyTerryResult",
+    "Comparison",
     "Estimate",
     "HumanShare",
     "Interval",

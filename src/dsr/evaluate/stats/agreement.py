@@ -177,7 +177,7 @@ def krippendorff_alpha(
         expected_disagreement=d_expected,
         n_raters=len(rows),
         n_units=len(pairable),
-        n_pairable_values=int(round(n)),
+        n_pairable_values=round(n),
         note=_UNDEFINED if alpha is None else "",
     )
 

@@ -225,7 +225,7 @@ def _components(adjacency: np.ndarray, directed: bool = False) -> list[list[int]
         linked = linked | linked.T
     k = len(linked)
     reach = linked | np.eye(k, dtype=bool)
-    for _ in range(max(1, int(math.ceil(math.log2(max(k, 2)))))):  # transitive closure by squaring
+    for _ in range(max(1, math.ceil(math.log2(max(k, 2))))):  # transitive closure by squaring
         reach = reach | ((reach.astype(int) @ reach.astype(int)) > 0)
     mutual = reach & reach.T
     components: list[list[int]] = []
