@@ -296,6 +296,20 @@ def test_bad_paper_and_font_are_user_errors():
         write_pdf(sp, io.BytesIO(), font="comic-sans")
 
 
+def test_unwritable_path_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match="cannot write"):
+        write_pdf(Screenplay(), tmp_path / "missing" / "x.pdf")
+
+
+def test_headings_are_plain_unless_bold_is_asked_for():
+    sp = Screenplay(elements=[Element("scene_heading", "INT. HALL - DAY", 1), Element("action", "Quiet.", 2)])
+    _, plain_pages, _ = render(sp, font="courier")
+    _, bold_pages, _ = render(sp, font="courier", bold_headings=True)
+    assert plain_pages[0][0].fonts == ["/Courier"]
+    assert bold_pages[0][0].fonts == ["/Courier-Bold"]
+    assert bold_pages[0][1].fonts == ["/Courier"]
+
+
 def test_empty_screenplay_is_one_blank_page(tmp_path):
     out = tmp_path / "empty.pdf"
     assert write_pdf(Screenplay(), out) == 1

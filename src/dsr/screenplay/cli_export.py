@@ -56,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--paper", choices=("letter", "a4"), default="letter", help="PDF paper size (default: letter)")
     parser.add_argument("--font", choices=("auto", "courier-prime", "courier"), default="auto",
                         help="PDF typeface: Courier Prime when installed (auto, the default) or the built-in Courier")
+    parser.add_argument("--bold-headings", action="store_true", help="PDF: print scene headings in bold (plain capitals by default)")
     parser.set_defaults(func=run)
 
 
@@ -72,13 +73,13 @@ def output_format(output: str, explicit: str | None) -> str:
     return fmt
 
 
-def render(screenplay, fmt: str, paper: str = "letter", font: str = "auto") -> tuple[bytes, str]:
+def render(screenplay, fmt: str, paper: str = "letter", font: str = "auto", bold_headings: bool = False) -> tuple[bytes, str]:
     """The exported bytes and a short description of them (for the summary line)."""
     if fmt == "pdf":
         from dsr.screenplay.export.pdf import write_pdf
 
         buffer = io.BytesIO()
-        pages = write_pdf(screenplay, buffer, paper=paper, font=font)
+        pages = write_pdf(screenplay, buffer, paper=paper, font=font, bold_headings=bold_headings)
         return buffer.getvalue(), f"{pages} page{'s' if pages != 1 else ''}, {paper}"
     if fmt == "fdx":
         from dsr.screenplay.export.fdx import to_fdx
@@ -140,7 +141,7 @@ def _read_screenplay(path: str):
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.output, args.format)
     screenplay = _read_screenplay(args.file)
-    data, summary = render(screenplay, fmt, paper=args.paper, font=args.font)
+    data, summary = render(screenplay, fmt, paper=args.paper, font=args.font, bold_headings=args.bold_headings)
     if args.output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -210,10 +210,10 @@ def _speech_lines(speech: Speech, column: Column) -> list[Line]:
     return lines
 
 
-def _element_block(el: Element) -> Block:
+def _element_block(el: Element, bold_headings: bool) -> Block:
     kind = el.type
     if kind == "scene_heading":
-        lines = wrap(el.text, ACTION_WIDTH, ACTION_COL, "heading")
+        lines = wrap(el.text, ACTION_WIDTH, ACTION_COL, "heading", extra_style=BOLD if bold_headings else 0)
         lines[0].scene_number = el.scene_number
         return Block("heading", [(line,) for line in lines])
     if kind == "transition":
@@ -226,8 +226,12 @@ def _element_block(el: Element) -> Block:
     return Block("action", [(line,) for line in wrap(el.text, ACTION_WIDTH, ACTION_COL, "action")])
 
 
-def build_blocks(sp: Screenplay) -> list[Block]:
-    """The printed body of a screenplay as blocks, in order."""
+def build_blocks(sp: Screenplay, bold_headings: bool = False) -> list[Block]:
+    """The printed body of a screenplay as blocks, in order.
+
+    Scene headings print in plain capitals, the industry norm, unless
+    ``bold_headings``.
+    """
     blocks: list[Block] = []
     for item in printable_items(sp):
         if isinstance(item, Speech):
@@ -240,7 +244,7 @@ def build_blocks(sp: Screenplay) -> list[Block]:
         elif item.type == "page_break":
             blocks.append(Block("page_break", space_before=0))
         else:
-            block = _element_block(item)
+            block = _element_block(item, bold_headings)
             if any(line.kind != "blank" for row in block.rows for line in row):
                 blocks.append(block)
     return blocks

@@ -194,9 +194,10 @@ def _metadata(sp: Screenplay) -> tuple[str, str]:
 # --------------------------------------------------------------------------
 
 
-def _draw(sp: Screenplay, out: BinaryIO | str | Path, page_width: float, page_height: float, fonts: dict[int, str]) -> int:
+def _draw(sp: Screenplay, out: BinaryIO | str, paper: tuple[float, float], fonts: dict[int, str], bold_headings: bool) -> int:
+    page_width, page_height = paper
     lines_per_page = int((page_height - MARGIN_TOP - MARGIN_BOTTOM) // LINE_HEIGHT)
-    canvas = Canvas(str(out) if isinstance(out, Path) else out, pagesize=(page_width, page_height))
+    canvas = Canvas(out, pagesize=(page_width, page_height))
     title, author = _metadata(sp)
     if title:
         canvas.setTitle(title)
@@ -213,7 +214,7 @@ def _draw(sp: Screenplay, out: BinaryIO | str | Path, page_width: float, page_he
         painter.new_page()
         page_count += 1
 
-    pages = paginate(build_blocks(sp), lines_per_page)
+    pages = paginate(build_blocks(sp, bold_headings), lines_per_page)
     if title_rows and pages == [[]]:
         pages = []  # a title page alone: no empty body page after it
     for number, page in enumerate(pages, start=1):
@@ -228,18 +229,24 @@ def _draw(sp: Screenplay, out: BinaryIO | str | Path, page_width: float, page_he
 
 
 def write_pdf(
-    sp: Screenplay, out: BinaryIO | str | Path, paper: str = "letter", *, font: str = "auto"
+    sp: Screenplay,
+    out: BinaryIO | str | Path,
+    paper: str = "letter",
+    *,
+    font: str = "auto",
+    bold_headings: bool = False,
 ) -> int:
     """Write ``sp`` as an industry-layout PDF to a path or binary file; return the page count.
 
     ``paper`` is ``letter`` (default) or ``a4``: the same margins and indents,
     A4 just fits more lines. ``font`` is ``auto`` (Courier Prime if
-    available), ``courier-prime`` or ``courier``.
+    available), ``courier-prime`` or ``courier``. ``bold_headings`` prints
+    scene headings in bold.
     """
     if paper not in PAPERS:
         raise UserError(f"unknown paper size {paper!r}; use one of: {', '.join(PAPERS)}")
-    page_width, page_height = PAPERS[paper]
     fonts = _fonts(font)
+    target = str(out) if isinstance(out, Path) else out
 
     # Plain Flate streams: reportlab's default ASCII85 wrapping costs a third
     # of the run time in pure Python and makes the file 25% larger. The
@@ -247,7 +254,11 @@ def write_pdf(
     use_a85 = rl_config.useA85
     rl_config.useA85 = 0
     try:
-        page_count = _draw(sp, out, page_width, page_height, fonts)
+        page_count = _draw(sp, target, PAPERS[paper], fonts, bold_headings)
+    except OSError as exc:
+        if not isinstance(target, str):
+            raise
+        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:
         rl_config.useA85 = use_a85
     return page_count
