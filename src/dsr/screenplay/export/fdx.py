@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from dsr.screenplay.export.structure import Dual, Speech, printable_items
+from dsr.screenplay.export.structure import Dual, Speech, printable_items, title_page
 from dsr.screenplay.inline import run_lines
 from dsr.screenplay.model import Element, Screenplay
 
@@ -33,8 +33,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # and the contact block near the foot, as Final Draft's own title pages do.
 _TITLE_TOP_BLANKS = 16
 _TITLE_FOOT_BLANKS = 18
-_CENTERED_KEYS = ("title", "credit", "author", "authors", "source")
-_FOOT_KEYS = (("draft date", "Right"), ("revision", "Right"), ("copyright", "Right"), ("contact", "Left"))
 
 
 def _style(run, italic: bool) -> str:
@@ -77,9 +75,8 @@ def _speech(parent: ET.Element, speech: Speech) -> ET.Element | None:
 
 
 def _title_page(root: ET.Element, sp: Screenplay) -> None:
-    centered = [(key, value) for key in _CENTERED_KEYS for value in sp.title_value(key) or []]
-    foot = [(value, align) for key, align in _FOOT_KEYS for value in sp.title_value(key) or []]
-    if not centered and not foot:
+    page = title_page(sp)
+    if page is None:
         return
     content = ET.SubElement(ET.SubElement(root, "TitlePage"), "Content")
 
@@ -91,16 +88,17 @@ def _title_page(root: ET.Element, sp: Screenplay) -> None:
 
     for _ in range(_TITLE_TOP_BLANKS):
         paragraph("", "Center")
-    previous_key = None
-    for key, value in centered:
-        if previous_key is not None and key != previous_key:
+    for index, group in enumerate(page.groups):
+        if index:
             paragraph("", "Center")
-        paragraph(value, "Center")
-        previous_key = key
+        for value in group:
+            paragraph(value, "Center")
     for _ in range(_TITLE_FOOT_BLANKS):
         paragraph("", "Left")
-    for value, align in foot:
-        paragraph(value, align)
+    for value in page.foot_right:
+        paragraph(value, "Right")
+    for value in page.foot_left:
+        paragraph(value, "Left")
 
 
 def to_fdx(sp: Screenplay) -> str:

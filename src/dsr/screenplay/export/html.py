@@ -12,7 +12,7 @@ from functools import lru_cache
 from html import escape
 from importlib.resources import files
 
-from dsr.screenplay.export.structure import Dual, Speech, printable_items
+from dsr.screenplay.export.structure import Dual, Speech, printable_items, title_page
 from dsr.screenplay.inline import plain, run_lines
 from dsr.screenplay.model import Element, Screenplay
 
@@ -26,9 +26,6 @@ _CLASSES = {
     "parenthetical": "parenthetical",
     "dialogue": "dialogue",
 }
-_CENTERED_KEYS = ("title", "credit", "author", "authors", "source")
-_FOOT_LEFT_KEYS = ("contact",)
-_FOOT_RIGHT_KEYS = ("draft date", "revision", "copyright")
 
 
 @lru_cache(maxsize=1)
@@ -72,20 +69,19 @@ def _speech(speech: Speech) -> str:
 
 
 def _title_page(sp: Screenplay) -> str:
-    def paragraphs(keys: tuple[str, ...]) -> str:
-        return "".join(
-            f'<p class="{escape(key.replace(" ", "-"))}">{rich(value)}</p>'
-            for key in keys
-            for value in sp.title_value(key) or []
-        )
-
-    center, left, right = paragraphs(_CENTERED_KEYS), paragraphs(_FOOT_LEFT_KEYS), paragraphs(_FOOT_RIGHT_KEYS)
-    if not (center or left or right):
+    page = title_page(sp)
+    if page is None:
         return ""
+
+    def lines(values: list[str]) -> str:
+        return "".join(f"<p>{rich(value)}</p>" for value in values)
+
+    groups = "".join(f'<div class="title-group">{lines(group)}</div>' for group in page.groups)
     return (
         '<section class="page title-page">\n'
-        f'<div class="title-block">{center}</div>\n'
-        f'<div class="title-foot"><div class="left">{left}</div><div class="right">{right}</div></div>\n'
+        f'<div class="title-block">{groups}</div>\n'
+        f'<div class="title-foot"><div class="left">{lines(page.foot_left)}</div>'
+        f'<div class="right">{lines(page.foot_right)}</div></div>\n'
         "</section>\n"
     )
 

@@ -38,6 +38,7 @@ from dsr.screenplay.export.layout import (
     wrap,
 )
 from dsr.screenplay.export.paginate import paginate
+from dsr.screenplay.export.structure import title_page
 from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Screenplay
 
@@ -149,32 +150,25 @@ class _Painter:
 # --------------------------------------------------------------------------
 # Title page
 
-_CENTERED_KEYS = (("title",), ("credit",), ("author", "authors"), ("source",))
-_LOWER_LEFT_KEYS = ("contact",)
-_LOWER_RIGHT_KEYS = ("draft date", "revision", "copyright")
 _CORNER_WIDTH = 30
 
 
-def _title_lines(sp: Screenplay, keys: tuple[str, ...], width: int, col: float, align: str) -> list[Line]:
-    lines: list[Line] = []
-    for key in keys:
-        for value in sp.title_value(key) or []:
-            lines += wrap(value, width, col, "title", align) or [Line(col, [], "blank", align)]
-    return lines
+def _title_lines(values: list[str], width: int, col: float, align: str) -> list[Line]:
+    return [line for value in values for line in wrap(value, width, col, "title", align)]
 
 
 def title_page_rows(sp: Screenplay, lines_per_page: int) -> list[tuple[int, Row]]:
     """The title page: title block a third of the way down, contact and dates at the foot."""
-    center: list[Line] = []
-    for keys in _CENTERED_KEYS:
-        group = _title_lines(sp, keys, ACTION_WIDTH, CENTER_COL, "C")
-        if group and center:
-            center.append(Line(CENTER_COL, [], "blank", "C"))
-        center += group
-    left = _title_lines(sp, _LOWER_LEFT_KEYS, _CORNER_WIDTH, ACTION_COL, "L")
-    right = _title_lines(sp, _LOWER_RIGHT_KEYS, _CORNER_WIDTH, RIGHT_EDGE_COL, "R")
-    if not (center or left or right):
+    page = title_page(sp)
+    if page is None:
         return []
+    center: list[Line] = []
+    for group in page.groups:
+        if center:
+            center.append(Line(CENTER_COL, [], "blank", "C"))
+        center += _title_lines(group, ACTION_WIDTH, CENTER_COL, "C")
+    left = _title_lines(page.foot_left, _CORNER_WIDTH, ACTION_COL, "L")
+    right = _title_lines(page.foot_right, _CORNER_WIDTH, RIGHT_EDGE_COL, "R")
     foot = max(len(left), len(right))
     start = max(0, min(lines_per_page // 3 - 2, lines_per_page - foot - len(center) - 1))
     rows = [(start + i, (line,)) for i, line in enumerate(center)]

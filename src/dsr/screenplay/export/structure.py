@@ -60,3 +60,35 @@ def printable_items(sp: Screenplay) -> list[Item]:
             items.append(el)
             i += 1
     return items
+
+
+# Where title page entries print (the Fountain spec's recommendation and
+# common practice): centred groups about a third of the way down, with a
+# blank line between groups; contact details at the foot on the left; dates
+# and rights at the foot on the right. Other keys are metadata only.
+_TITLE_GROUPS = (("title",), ("credit",), ("author", "authors"), ("source",))
+_FOOT_LEFT = ("contact",)
+_FOOT_RIGHT = ("draft date", "revision", "copyright")
+
+
+@dataclass(slots=True)
+class TitlePage:
+    """Title page values (inline markup kept) by where they print."""
+
+    groups: list[list[str]]  # centred; one list per group (title, credit, authors, source)
+    foot_left: list[str]
+    foot_right: list[str]
+
+
+def title_page(sp: Screenplay) -> TitlePage | None:
+    """The printable title page of ``sp``, or None when it has none."""
+
+    def values(keys: tuple[str, ...]) -> list[str]:
+        return [value for key in keys for value in sp.title_value(key) or []]
+
+    page = TitlePage(
+        groups=[group for group in (values(keys) for keys in _TITLE_GROUPS) if group],
+        foot_left=values(_FOOT_LEFT),
+        foot_right=values(_FOOT_RIGHT),
+    )
+    return page if page.groups or page.foot_left or page.foot_right else None
