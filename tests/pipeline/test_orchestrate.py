@@ -104,7 +104,8 @@ def test_scene_option_draws_a_new_take_of_one_scene_only(story_file, tmp_path):
 
     def prose_per_take(request):
         takes_seen.append(request.sample)
-        return f'Take {request.sample}. Rain on the glass. JONAH says, "It was me, all along, every night."'
+        return (f"Take {request.sample}. Rain runs down the glass of the hallway window. A coat hangs on a hook. "
+                f'JONAH steps out of the shadow and says, "It was me, all along, every single night."')
 
     model = ScriptedModel(overrides={"prose": prose_per_take})
     result = run(story_file, out, model, scene=2)
@@ -113,7 +114,10 @@ def test_scene_option_draws_a_new_take_of_one_scene_only(story_file, tmp_path):
     assert (out / "scenes/002/prose.md").read_text() != first
     assert json.loads((out / "takes.json").read_text()) == {"2": 1}
     outcomes = result.pipeline.outcomes
-    assert [o.kept_from_earlier_take for o in outcomes] == [False, False, True, True]
+    # scene 3 was written from take 0's ending of scene 2: kept as it is; scene 4's
+    # inputs did not change at all
+    assert [o.kept_from_earlier_take for o in outcomes] == [False, False, True, False]
+    assert [o.stage1_reused for o in outcomes] == [True, False, True, True]
 
     # and a plain re-run afterwards keeps the new take and calls nothing
     calls = real_calls(out)

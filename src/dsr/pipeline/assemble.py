@@ -5,6 +5,7 @@ manifest.json, plus the one-line summary the command prints."""
 from __future__ import annotations
 
 import importlib.metadata
+import math
 import platform
 import time
 from dataclasses import dataclass
@@ -177,7 +178,8 @@ def warnings(pipe: Pipeline) -> list[str]:
 
 def summary_line(pipe: Pipeline, outputs: dict, wall_s: float) -> str:
     n = len(pipe.outcomes)
-    pages = outputs.get("pdf_pages") or outputs.get("pages_estimated") or 0
+    # Printed pages when there is a PDF, else the 55-lines-a-page estimate, rounded up.
+    pages = int(outputs.get("pdf_pages") or math.ceil(outputs.get("pages_estimated") or 0))
     usage = pipe.usage_by_stage()
     tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in usage.values())
     calls = sum(u["model_calls"] for u in usage.values())

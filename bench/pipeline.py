@@ -1,0 +1,185 @@
+"""Benchmark of ``dsr write``'s orchestration (issue 3).
+
+Against bench/sim_server.py (fixed time to first token, tokens/s, N slots;
+no inference, so every second beyond the model's own time is ours):
+
+1. orchestration overhead = wall time of a whole ``dsr write`` / critical-path
+   model time. The critical path is the chain of stage-1 calls plus, for the
+   scene that finishes last, its stage-2 calls; a call's model time is
+   ``ttft + completion_tokens / tps`` (what a model of that speed must take).
+   Goal <= 1.03.
+2. stage-2 speed-up with N slots (and --concurrency N) over 1 slot, on the
+   same prose (stage 1 answered from the cache). Goal >= 0.9 N.
+3. re-run of a finished run: model calls and seconds. Goal 0 calls, < 1 s.
+4. the embedded model's tokens/s inside the pipeline (as journaled) vs a bare
+   ``llama_cpp`` call on the same prompt and parameters. Goal >= 0.95.
+
+    .venv/bin/python bench/pipeline.py [--scenes 12] [--skip-embedded]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from dsr.llm.cache import CallJournal  # noqa: E402
+from dsr.pipeline.settings import Settings  # noqa: E402
+from dsr.pipeline.write import write_story  # noqa: E402
+
+
+def load_sim():
+    spec = importlib.util.spec_from_file_location("dsr_bench_sim_server", REPO / "bench" / "sim_server.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_story(path: Path, n: int) -> Path:
+    places = ["KITCHEN", "HALLWAY", "ROOFTOP", "STAIRWELL", "GARAGE", "CELLAR", "GARDEN", "ATTIC"]
+    data = {
+        "title": "Bench", "logline": "A search through a house.",
+        "characters": [{"name": "MAYA", "profile": "precise"}, {"name": "JONAH", "profile": "evasive"}],
+        "scenes": [{"place": f"{places[i % 8]} {i + 1}", "time": "NIGHT", "characters": ["MAYA", "JONAH"],
+                    "summary": f"Maya searches room {i + 1} while Jonah watches."} for i in range(n)],
+    }
+    path.write_text(yaml.safe_dump(data), "utf-8")
+    return path
+
+
+def model_time(usage: dict, ttft: float, tps: float) -> float:
+    return usage.get("model_calls", 0) * ttft + usage.get("completion_tokens", 0) / tps
+
+
+def critical_path(run_dir: Path, n: int, ttft: float, tps: float) -> float:
+    """max over scenes of (stage-1 chain up to it + its own stage 2)."""
+    chain, best = 0.0, 0.0
+    for i in range(n):
+        meta = json.loads((run_dir / "scenes" / f"{i + 1:03d}" / "meta.json").read_text())
+        chain += model_time(meta["stage1"]["usage"], ttft, tps)
+        best = max(best, chain + model_time(meta["stage2"]["usage"], ttft, tps))
+    return best
+
+
+def bench_overhead(sim, work: Path, scenes: int, ttft: float, tps: float, slots: int) -> dict:
+    story = make_story(work / "story.yaml", scenes)
+    with sim.run_in_thread(sim.SimConfig(ttft=ttft, tps=tps, slots=slots, answer_tokens=80)) as server:
+        spec = f"openai:sim@{server.url}"
+        settings = Settings(stage1_model=spec, stage2_model=spec, concurrency=slots - 1, pdf=True)
+        out = work / "overhead"
+        began = time.perf_counter()
+        write_story(story, out, settings)
+        wall = time.perf_counter() - began
+        path = critical_path(out, scenes, ttft, tps)
+        calls = CallJournal(out / "calls.sqlite").real_calls()
+
+        began = time.perf_counter()
+        before = CallJournal(out / "calls.sqlite").real_calls()
+        again = write_story(story, out, settings)
+        rerun = time.perf_counter() - began
+        rerun_calls = CallJournal(out / "calls.sqlite").real_calls() - before
+    return {"scenes": scenes, "calls": calls, "wall_s": wall, "critical_path_s": path, "overhead": wall / path,
+            "rerun_s": rerun, "rerun_calls": rerun_calls, "rerun_summary": again.summary}
+
+
+def bench_stage2_scaling(sim, work: Path, scenes: int, ttft: float, tps: float, slot_counts: list[int]) -> dict:
+    story = make_story(work / "story2.yaml", scenes)
+    base = work / "stage1-only"
+    with sim.run_in_thread(sim.SimConfig(ttft=ttft, tps=tps, slots=1, answer_tokens=80)) as stage1_server:
+        stage1 = f"openai:sim@{stage1_server.url}"
+        # Stage 1 once; --max-attempts 0 sends stage 2 straight to the fallback (no calls).
+        write_story(story, base, Settings(stage1_model=stage1, stage2_model=stage1, max_attempts=0, pdf=False))
+        times = {}
+        for slots in slot_counts:
+            with sim.run_in_thread(sim.SimConfig(ttft=ttft, tps=tps, slots=slots, answer_tokens=80)) as server:
+                out = work / f"stage2-{slots}"
+                shutil.copytree(base, out)
+                settings = Settings(stage1_model=stage1, stage2_model=f"openai:sim@{server.url}",
+                                    concurrency=slots, max_attempts=1, pdf=False)
+                began = time.perf_counter()
+                result = write_story(story, out, settings)
+                times[slots] = time.perf_counter() - began
+                assert result.pipeline.usage_by_stage().get("stage 1", {}).get("model_calls", 0) == 0
+                assert server.stats.answered == scenes, server.stats
+    return times
+
+
+def bench_embedded(work: Path) -> dict:
+    """Tokens/s of the embedded model's calls as the pipeline journals them,
+    vs the same requests made directly with llama_cpp."""
+    from llama_cpp import Llama
+
+    from dsr.llm.embedded import cpu_count, default_gguf_path, derive_seed
+
+    out = work / "embedded"
+    settings = Settings(directives_tokens=160, prose_tokens=240, stage2_tokens=400, max_attempts=1, pdf=False)
+    write_story(REPO / "examples" / "two_scenes.yaml", out, settings)
+    import sqlite3
+
+    conn = sqlite3.connect(out / "calls.sqlite")
+    rows = conn.execute(
+        "SELECT c.request, j.latency_s, j.completion_tokens FROM calls j JOIN completions c ON c.key = j.key"
+        " WHERE j.error IS NULL ORDER BY j.id").fetchall()
+    conn.close()
+    # Free-text calls only (a schema call would need the same grammar on both sides).
+    free = [(json.loads(r), lat, tok) for r, lat, tok in rows if json.loads(r)["params"]["json_schema"] is None]
+    pipe_tokens = sum(t for _, _, t in free)
+    pipe_seconds = sum(lat for _, lat, _ in free)
+
+    llama = Llama(model_path=str(default_gguf_path()), n_ctx=8192, n_threads=cpu_count(), verbose=False)
+    bare_tokens, bare_seconds = 0, 0.0
+    for request, _, _ in free:
+        p = request["params"]
+        began = time.perf_counter()
+        answer = llama.create_chat_completion(
+            messages=request["messages"], temperature=p["temperature"], top_p=p["top_p"],
+            max_tokens=p["max_tokens"], stop=p["stop"] or None, seed=derive_seed(p["seed"], request["sample"]))
+        bare_seconds += time.perf_counter() - began
+        bare_tokens += answer["usage"]["completion_tokens"]
+    pipe_rate, bare_rate = pipe_tokens / pipe_seconds, bare_tokens / bare_seconds
+    return {"calls": len(free), "pipeline_tok_s": pipe_rate, "bare_tok_s": bare_rate, "ratio": pipe_rate / bare_rate,
+            "tokens": (pipe_tokens, bare_tokens)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenes", type=int, default=12)
+    parser.add_argument("--ttft", type=float, default=0.15)
+    parser.add_argument("--tps", type=float, default=100.0)
+    parser.add_argument("--skip-embedded", action="store_true")
+    args = parser.parse_args()
+    sim = load_sim()
+    with tempfile.TemporaryDirectory(prefix="dsr-bench-") as tmp:
+        work = Path(tmp)
+        o = bench_overhead(sim, work, args.scenes, args.ttft, args.tps, slots=4)
+        print(f"1. overhead: {o['scenes']} scenes, {o['calls']} calls: wall {o['wall_s']:.2f} s, critical-path "
+              f"model time {o['critical_path_s']:.2f} s -> ratio {o['overhead']:.3f} (goal <= 1.03)")
+        print(f"3. re-run: {o['rerun_calls']} model calls, {o['rerun_s']:.3f} s (goal 0 calls, < 1 s)")
+
+        slot_counts = [1, 4, 8]
+        times = bench_stage2_scaling(sim, work, 16, args.ttft, args.tps, slot_counts)
+        for n in slot_counts[1:]:
+            speedup = times[1] / times[n]
+            print(f"2. stage 2, 16 scenes: 1 slot {times[1]:.2f} s, {n} slots {times[n]:.2f} s -> speed-up "
+                  f"{speedup:.2f}x = {speedup / n:.2f} N (goal >= 0.9 N)")
+
+        if not args.skip_embedded:
+            e = bench_embedded(work)
+            print(f"4. embedded: {e['calls']} free-text calls, in pipeline {e['pipeline_tok_s']:.1f} tok/s, bare "
+                  f"llama_cpp {e['bare_tok_s']:.1f} tok/s -> ratio {e['ratio']:.3f} (goal >= 0.95); "
+                  f"tokens {e['tokens'][0]} vs {e['tokens'][1]}")
+
+
+if __name__ == "__main__":
+    main()

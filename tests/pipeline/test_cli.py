@@ -1,0 +1,76 @@
+"""``dsr write`` on the command line: options, config files, one-line errors."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import story_data, write_yaml
+from fakes import ScriptedModel
+
+from dsr import cli
+from dsr.pipeline import write as write_module
+
+
+@pytest.fixture
+def scripted(monkeypatch):
+    """Route every spec to one scripted model (the CLI resolves specs itself)."""
+    model = ScriptedModel()
+    original = write_module.write_story
+
+    def with_fake(story, run_dir, settings, reporter=None, backends=None):
+        model.spec = settings.stage1_model
+        return original(story, run_dir, settings, reporter, {"stage1": model, "stage2": model})
+
+    monkeypatch.setattr(write_module, "write_story", with_fake)
+    return model
+
+
+def test_write_prints_one_summary_line(tmp_path, scripted, capsys):
+    story = write_yaml(tmp_path / "mug.yaml", story_data(2))
+    out = tmp_path / "run"
+    assert cli.main(["write", str(story), "-o", str(out), "--no-pdf", "--model", "fake:x"]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert len(printed) == 1
+    assert printed[0].startswith("2 scenes, 1 page, ") and printed[0].endswith(f"-> {out}/screenplay.fountain")
+
+
+def test_config_file_sets_options_and_the_command_line_wins(tmp_path, scripted):
+    story = write_yaml(tmp_path / "mug.yaml", story_data(2))
+    config = tmp_path / "write.toml"
+    config.write_text('model = "fake:from-config"\nconcurrency = 2\nmax-attempts = 1\npdf = false\n'
+                      f'output = "{tmp_path / "from-config"}"\n')
+    assert cli.main(["write", str(story), "--config", str(config), "--max-attempts", "2"]) == 0
+    import json
+    manifest = json.loads((tmp_path / "from-config/manifest.json").read_text())
+    assert manifest["parameters"]["stage1_model"] == "fake:from-config"
+    assert manifest["parameters"]["concurrency"] == 2 and manifest["parameters"]["max_attempts"] == 2
+
+
+@pytest.mark.parametrize("argv_tail, expected", [
+    (["--scene", "9"], "--scene 9: the outline has scenes 1 to 2"),
+    (["--concurrency", "0"], "--concurrency must be at least 1"),
+    (["--config", "/nonexistent/x.yaml"], "cannot read config /nonexistent/x.yaml"),
+    (["--model", "nonsense"], "bad model spec 'nonsense'"),
+])
+def test_bad_options_are_one_line_errors(tmp_path, capsys, argv_tail, expected):
+    story = write_yaml(tmp_path / "mug.yaml", story_data(2))
+    code = cli.main(["write", str(story), "-o", str(tmp_path / "run"), "--no-pdf", *argv_tail])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.count("\n") == 0 and expected in err, err
+
+
+def test_bad_story_files_are_one_line_errors(tmp_path, capsys):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    unknown = write_yaml(tmp_path / "bad.yaml", {**story_data(2), "scenes": [{"summary": "x", "characters": ["ZED"]}]})
+    for path in (empty, unknown, tmp_path / "missing.yaml"):
+        code = cli.main(["write", str(path), "-o", str(tmp_path / "run")])
+        err = capsys.readouterr().err.strip()
+        assert code != 0 and err.startswith("dsr: error: ") and "Traceback" not in err
+    assert not (tmp_path / "run").exists()  # nothing written for a story that does not load
+
+
+def test_help_has_examples(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["write", "--help"])
+    text = capsys.readouterr().out
+    assert "examples:" in text and "--scene N" in text and "--direct" in text

@@ -1,0 +1,93 @@
+"""End to end on real backends (few, small token limits)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import story_data, write_yaml
+
+from dsr.llm.cache import CallJournal
+from dsr.pipeline.settings import Settings
+from dsr.pipeline.write import write_story
+from dsr.screenplay.parser import parse
+from dsr.screenplay.validate import validate
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+TWO_SCENES = REPO / "examples" / "two_scenes.yaml"
+SMALL = dict(directives_tokens=160, prose_tokens=220, stage2_tokens=400, max_attempts=1, temperature=0.5)
+
+
+def assert_valid_screenplay(run_dir: Path, headings: list[str]) -> None:
+    text = (run_dir / "screenplay.fountain").read_text()
+    sp = parse(text)
+    assert [f for f in validate(sp, text) if f.severity == "error"] == []
+    assert [el.text for el in sp.elements if el.type == "scene_heading"] == headings
+    assert any(el.type == "action" for el in sp.elements)
+
+
+def test_embedded_model_end_to_end(tmp_path):
+    out = tmp_path / "run"
+    result = write_story(TWO_SCENES, out, Settings(**SMALL))
+    assert_valid_screenplay(out, ["INT. LANDING OUTSIDE JUNE'S FLAT - MORNING", "INT. MR. OKAFOR'S FLAT - CONTINUOUS"])
+    assert (out / "screenplay.pdf").read_bytes().startswith(b"%PDF")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["models"]["stage1"] == "embedded"
+    assert manifest["usage_this_run"]["stage 1"]["completion_tokens"] > 0
+    for n in (1, 2):
+        meta = json.loads((out / f"scenes/00{n}/meta.json").read_text())
+        assert meta["stage2"]["format"] in ("json", "fallback")  # the 135M model is asked for JSON
+    prose = (out / "prose.md").read_text()
+    assert prose.count("## ") == 2 and len(prose.split()) > 40
+    assert "2 scenes" in result.summary
+
+    began = time.perf_counter()
+    again = write_story(TWO_SCENES, out, Settings(**SMALL))
+    assert "0 model calls" in again.summary and time.perf_counter() - began < 5
+
+
+def test_openai_backend_against_llama_cpp_server(tmp_path, llama_server):
+    spec = f"openai:smollm2@{llama_server}#structured=json_object"
+    out = tmp_path / "run"
+    write_story(TWO_SCENES, out, Settings(stage1_model=spec, stage2_model=spec, pdf=False,
+                                          **{**SMALL, "max_attempts": 2}))
+    assert_valid_screenplay(out, ["INT. LANDING OUTSIDE JUNE'S FLAT - MORNING", "INT. MR. OKAFOR'S FLAT - CONTINUOUS"])
+    journal = CallJournal(out / "calls.sqlite")
+    assert journal.real_calls(spec=f"openai:smollm2@{llama_server}") >= 6
+    meta = json.loads((out / "scenes/001/meta.json").read_text())["stage2"]
+    assert meta["attempts"] >= 1
+
+
+def test_kill_minus_9_then_resume_repeats_no_finished_call(tmp_path, sim_server):
+    server = sim_server(ttft=0.15, tps=200, answer_tokens=40, slots=4)
+    story = write_yaml(tmp_path / "story.yaml", story_data(6))
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "dsr", "write", str(story), "-o", str(out), "--no-pdf",
+               "--model", f"openai:sim@{server.url}", "--max-attempts", "2"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI")}
+    journal = CallJournal(out / "calls.sqlite")
+
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while journal.real_calls() < 7 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.communicate()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    made_before = journal.real_calls()
+    assert 7 <= made_before and not (out / "manifest.json").exists()
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "6 scenes" in done.stdout
+    assert journal.repeated_keys() == {}  # nothing answered before the kill was asked again
+    assert journal.real_calls() > made_before
+    assert_valid_screenplay(out, [f"INT. {p} - NIGHT" for p in ("KITCHEN", "HALLWAY", "ROOFTOP", "STAIRWELL", "GARAGE", "CELLAR")])
