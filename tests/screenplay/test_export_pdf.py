@@ -393,6 +393,20 @@ def test_action_splits_between_sentences_keeping_two_lines_each_side():
     assert " ".join(s.text for s in first + second) == paragraph
 
 
+def test_transition_never_opens_a_page():
+    # 52 lines of filler + blank + one action line fill the page exactly: no room for CUT TO:.
+    sp = Screenplay(elements=[*filler(52), Element("action", "The door slams.", 1), Element("transition", "CUT TO:", 2)])
+    _, pages, _ = render(sp)
+    second = [s.text for s in body(pages[1])]
+    assert second == ["The door slams.", "CUT TO:"]
+    # A long paragraph splits instead, so its last lines go over with the transition.
+    sp = Screenplay(elements=[*filler(40), Element("action", " ".join(SENTENCES * 4), 1), Element("transition", "CUT TO:", 2)])
+    _, pages, _ = render(sp)
+    first, second = body(pages[0]), body(pages[1])
+    assert not first[-1].text.startswith("Filler") and len(second) >= 3
+    assert second[-1].text == "CUT TO:"
+
+
 def _last_lines_ok(pages: list[list[Segment]], headings: set[str]) -> None:
     for page in pages[:-1]:
         lines = body(page)

@@ -8,6 +8,8 @@
   at least two lines on each side; otherwise it moves to the next page whole.
 - A scene heading is never the last line of a page: it goes to the next page
   unless the start of what follows it fits below it.
+- A transition (``CUT TO:``) never opens a page: it stays with the end of the
+  block before it, which splits or moves to make room.
 - Headings, transitions, centered text and dual dialogue do not split, except
   when one is taller than a whole page.
 - ``===`` starts a new page; blank lines before a block are dropped at the top
@@ -92,7 +94,19 @@ def _min_start(blocks: list[Block], i: int) -> int:
             need += nxt.space_before + _min_start(blocks, i + 1)
         return need
     allowed = [h for _, h, good in _split_candidates(block) if good or block.kind == "dialogue"]
-    return min([len(block.rows), *allowed])
+    return min([len(block.rows) + _transition_after(blocks, i), *allowed])
+
+
+def _transition_after(blocks: list[Block], i: int) -> int:
+    """Lines a transition right after block ``i`` needs on the same page (0 if none).
+
+    A transition closes its scene, so it stays on the page of what it follows
+    rather than opening the next page alone.
+    """
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    if nxt is None or nxt.kind != "transition" or blocks[i].kind == "heading":
+        return 0
+    return nxt.space_before + len(nxt.rows)
 
 
 def paginate(blocks: list[Block], lines_per_page: int) -> list[list[tuple[int, Row]]]:
@@ -118,16 +132,19 @@ def paginate(blocks: list[Block], lines_per_page: int) -> list[list[tuple[int, R
                 new_page()
             continue
         pending = block
+        transition = _transition_after(blocks, i)
         while True:
             gap = pending.space_before if used else 0
             avail = lines_per_page - used - gap
             if pending.kind == "heading" and used and _min_start(blocks, i) > avail:
                 new_page()
                 continue
-            if len(pending.rows) <= avail:
+            if len(pending.rows) + transition <= avail or (len(pending.rows) <= avail and not used):
                 place(pending.rows, gap)
                 break
-            split = _split(pending, avail, forced=not used)
+            # Too tall here, or it fits but the transition after it would not:
+            # split it so its end goes over with the transition, or move it whole.
+            split = _split(pending, min(avail, len(pending.rows) - 1), forced=not used)
             if split is not None:
                 head, pending = split
                 place(head, gap)
