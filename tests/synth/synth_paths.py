@@ -1,0 +1,15 @@
+"""Paths shared by the synth tests (a plain module: tests/ has several conftest.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / ".." / "shared" / "corpus"
+SCREENPLAIN = REPO / ".." / "shared" / "peer-fountain-tests" / "screenplain"
+DATA = Path(__file__).resolve().parent / "data"
+
+# Corpus scripts with scene headings (the other two are drafts without any).
+USABLE = ["ASCENT_TO_GURU_PEAK", "Cyber_Bob_ep00001", "Cyber_Bob_ep00003",
+          "Cyber_Bob_epLocalTransDimensionalRift", "Cyber_Bob_epWinDebateAgainstLincoln",
+          "THE_LIBRARY_FREAK-OUT"]
