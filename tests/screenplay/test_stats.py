@@ -31,13 +31,13 @@ def test_wrapping_counts_printed_lines():
     assert wrapped_line_count("x" * 25, 10) == 3  # a word longer than a line is broken
     assert wrapped_line_count("ab " + "x" * 20, 10) == 3
     # Markup and notes do not print; line breaks do.
-    assert printed_lines("**" + "a" * 60 + "**", 61) == 1
-    assert printed_lines("one\ntwo [[a note]]\nthree", 61) == 3
+    assert printed_lines("**" + "a" * 60 + "**", 60) == 1
+    assert printed_lines("one\ntwo [[a note]]\nthree", 60) == 3
 
 
 def test_element_widths():
     long_text = " ".join(["word"] * 20)  # 99 characters
-    assert element_lines(Element("action", long_text, 1)) == 2  # 61 wide
+    assert element_lines(Element("action", long_text, 1)) == 2  # 60 wide
     assert element_lines(Element("dialogue", long_text, 1)) == 3  # 35 wide
     assert element_lines(Element("parenthetical", long_text, 1)) == 4  # 25 wide
     assert element_lines(Element("scene_heading", long_text, 1)) == 1
@@ -135,3 +135,12 @@ def test_empty_script_statistics_are_zero_and_json_ready():
     stats = statistics(Screenplay())
     assert stats["scenes"] == 0 and stats["pages"] == 0 and stats["dialogue_action_ratio"] is None
     json.dumps(stats)
+
+
+def test_lyrics_alone_print_at_action_width_and_in_dialogue_at_dialogue_width():
+    song = " ".join(["la"] * 20)  # 59 characters
+    alone = statistics(Screenplay(elements=[Element("lyrics", song, 1)]))
+    sung = statistics(Screenplay(elements=[cue("BOB"), Element("lyrics", song, 2)]))
+    assert alone["printed_lines"] == 1
+    assert sung["printed_lines"] == 1 + 2
+    assert sung["characters"]["BOB"] == {"blocks": 1, "lines": 2, "words": 20}

@@ -218,7 +218,7 @@ def test_findings_point_at_the_line_inside_a_paragraph():
 
 
 def test_long_action_paragraph():
-    long_text = "word " * 60  # 300 characters: 5 lines at 61 characters
+    long_text = "word " * 60  # 300 characters: 5 lines at 60 characters
     (finding,) = validate(script(heading(), action(long_text.strip(), 3)))
     assert (finding.line, finding.code, finding.severity) == (3, "long-action", "warning")
     assert "5 lines" in finding.message
@@ -227,6 +227,8 @@ def test_long_action_paragraph():
     assert validate(script(heading(), action(short_lines, 3))) == []
     four = " ".join(["word"] * 48)  # 239 characters: 4 lines
     assert validate(script(heading(), action(four, 3))) == []
+    # Just over: 4 lines of 12 words and one more word.
+    assert [f.code for f in validate(script(heading(), action(four + " word", 3)))] == ["long-action"]
 
 
 @pytest.mark.parametrize(
@@ -270,3 +272,16 @@ def test_docstring_table_lists_every_code_with_its_severity():
         if line.startswith("|") and len(cells) == 3 and cells[1] in ("error", "warning"):
             rows[cells[0]] = cells[1]
     assert rows == {code: severity for code, (severity, _) in CODES.items()}
+
+
+def test_long_action_shortcut_agrees_with_measuring_every_paragraph():
+    import random
+
+    from dsr.screenplay.stats import ACTION_WIDTH, reflowed_lines
+
+    rng = random.Random(7)
+    for _ in range(400):
+        words = ["x" * rng.choice([1, 3, 8, 15, 30, 59, 75]) for _ in range(rng.randint(1, 12))]
+        text = "\n".join(" ".join(words[i:i + 3]) for i in range(0, len(words), 3))
+        flagged = any(f.code == "long-action" for f in validate(script(heading(), action(text, 3))))
+        assert flagged == (reflowed_lines(text, ACTION_WIDTH) > 4), text

@@ -5,7 +5,8 @@
 - ``scenes``: number of scene headings;
 - ``printed_lines`` / ``pages``: the page estimate by the 55-lines-a-page rule.
   Each element is word-wrapped at its industry width (action and centered
-  text 61 characters, dialogue and lyrics 35, parentheticals 25), a cue or
+  text 60 characters, dialogue 35, parentheticals 25, lyrics 35 in a dialogue
+  block and 60 alone), a cue or
   transition is one line, a scene heading one line, and a blank line separates
   elements except inside a dialogue block (cue, parentheticals, dialogue).
   Forced page breaks (``===``) start a new page. Notes, sections, synopses and
@@ -30,19 +31,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Element, Screenplay
 
 LINES_PER_PAGE = 55
 # Characters per printed line in Courier 12 pt (10 characters an inch).
-ACTION_WIDTH = 61
+ACTION_WIDTH = 60  # 1.5 in to 7.5 in, as the PDF export lays it out
 DIALOGUE_WIDTH = 35
 PARENTHETICAL_WIDTH = 25
 
 # Elements that continue a dialogue block: no blank line before them.
 _IN_DIALOGUE_BLOCK = frozenset({"parenthetical", "dialogue", "lyrics"})
 _NOT_PRINTED = frozenset({"note", "section", "synopsis"})
+_SPOKEN = frozenset({"dialogue", "lyrics"})
 _WIDTHS = {
     "action": ACTION_WIDTH,
     "centered": ACTION_WIDTH,
@@ -57,28 +60,47 @@ _WIDTHS = {
 def wrapped_line_count(line: str, width: int) -> int:
     """Printed lines for one source line, word-wrapped greedily at ``width``.
 
-    Words longer than the width are broken, as a typewriter would.
+    Words longer than the width are broken, as a typewriter would. Leading
+    spaces print (indented action keeps its indentation).
     """
-    if len(line) <= width:
+    length = len(line)
+    if length <= width:
         return 1
-    count, used = 1, 0  # used: characters already on the current line
-    for word in line.split():
-        size = len(word)
-        if used and used + 1 + size <= width:
-            used += 1 + size
-            continue
-        if used:
-            count += 1
-        while size > width:
-            count += 1
-            size -= width
-        used = size
+    count, start = 1, 0
+    while length - start > width:
+        cut = line.rfind(" ", start + 1, start + width + 1)
+        start = start + width if cut == -1 else cut + 1
+        while start < length and line[start] == " ":
+            start += 1  # the next line does not start with the spaces it broke at
+        if start >= length:
+            break
+        count += 1
     return count
+
+
+_NO_EMPHASIS = str.maketrans("", "", "*_")
+
+
+def printable(text: str) -> str:
+    """``text`` as printed, for measuring: notes and emphasis marks removed.
+
+    Emphasis marks are simply deleted (much faster than ``inline.plain``); a
+    literal ``*`` or ``_`` then costs one character of width, which no page
+    estimate notices. Notes and escapes take the exact way.
+    """
+    if "[[" in text or "\\" in text:
+        return plain(text)
+    if "*" in text or "_" in text:
+        return text.translate(_NO_EMPHASIS)
+    return text
 
 
 def printed_lines(text: str, width: int) -> int:
     """Printed lines for a (possibly multi-line) element text, markup removed."""
-    return sum(wrapped_line_count(line, width) for line in plain(text).split("\n"))
+    text = printable(text)
+    if "\n" not in text:
+        return wrapped_line_count(text, width)
+    return sum(wrapped_line_count(line, width) for line in text.split("\n"))
 
 
 def reflowed_lines(text: str, width: int) -> int:
@@ -87,7 +109,8 @@ def reflowed_lines(text: str, width: int) -> int:
     A writer's line breaks inside a paragraph are a style (the corpus breaks
     after every phrase); what makes a block heavy to read is how much it says.
     """
-    return wrapped_line_count(" ".join(plain(text).split()), width)
+    text = printable(text)
+    return wrapped_line_count(text.replace("\n", " ") if "\n" in text else text, width)
 
 
 def element_lines(el: Element) -> int:
@@ -147,8 +170,10 @@ class HeadingParts:
         return bool(self.time_words & TIME_WORDS)
 
 
+@lru_cache(maxsize=2048)
 def split_heading(text: str) -> HeadingParts:
-    text = plain(text).strip()
+    """``text`` split as PREFIX. PLACE - TIME (cached: scripts return to the same places)."""
+    text = printable(text).strip()
     match = _HEADING_PREFIX.match(text)
     if not match:
         return HeadingParts(prefix=None, place=text, time=None)
@@ -193,7 +218,12 @@ _EXTENSION = re.compile(r"\s*\([^)]*\)\s*$")
 
 def character_key(el: Element) -> str:
     """A speaker's name normalised: no extension, no (CONT'D), upper case, no colon."""
-    name = el.name if el.name is not None else el.text
+    return _normalise_name(el.name if el.name is not None else el.text)
+
+
+@lru_cache(maxsize=4096)
+def _normalise_name(name: str) -> str:
+    # Cached: a script repeats a few dozen names thousands of times.
     name = _CONTD.sub("", name)
     while True:
         stripped = _EXTENSION.sub("", name)
@@ -203,53 +233,40 @@ def character_key(el: Element) -> str:
     return " ".join(plain(name).upper().split()).rstrip(":").strip()
 
 
-def _word_count(text: str) -> int:
-    return len(plain(text).split())
+class _Pages:
+    """The 55-lines-a-page layout, fed one printed block at a time.
 
-
-def _blocks(elements: list[Element]):
-    """Yield printed blocks: a dialogue block (cue and what follows) or one element.
-
-    Each item is ``(first_element, elements, printed_lines)``. A page break is
-    yielded as a block of its own with 0 lines; unprinted elements are skipped.
+    A block is a dialogue block (cue and the parentheticals, dialogue and
+    lyrics under it) or one other element.
     """
-    block: list[Element] = []
-    lines = 0
-    for el in elements:
-        if el.type in _NOT_PRINTED:
-            continue
-        if el.type in _IN_DIALOGUE_BLOCK and block and block[0].type == "character":
-            block.append(el)
-            lines += element_lines(el)
-            continue
-        if block:
-            yield block[0], block, lines
-        block, lines = [el], element_lines(el)
-    if block:
-        yield block[0], block, lines
 
+    __slots__ = ("total", "full_pages", "page_lines", "previous_dialogue")
 
-def _layout(elements: list[Element]) -> tuple[int, float]:
-    """Printed lines and pages, by the 55-lines-a-page rule."""
-    total = 0
-    full_pages = 0
-    page_lines = 0
-    previous_dialogue = 0  # lines of the dialogue block just printed, for dual dialogue
-    for first, _, lines in _blocks(elements):
-        if first.type == "page_break":
-            full_pages += -(-page_lines // LINES_PER_PAGE)
-            page_lines = previous_dialogue = 0
-            continue
-        if first.type == "character" and first.dual and previous_dialogue:
+    def __init__(self) -> None:
+        self.total = 0  # printed lines, blank lines included
+        self.full_pages = 0  # pages closed by a page break
+        self.page_lines = 0  # lines on the page being filled
+        self.previous_dialogue = 0  # lines of the dialogue block just printed, for dual dialogue
+
+    def add(self, first: Element, lines: int) -> None:
+        kind = first.type
+        if kind == "page_break":
+            self.full_pages += -(-self.page_lines // LINES_PER_PAGE)
+            self.page_lines = self.previous_dialogue = 0
+            return
+        if kind == "character" and first.dual and self.previous_dialogue:
             # The right-hand column prints beside the block before it.
-            added = max(0, lines - previous_dialogue)
-            previous_dialogue = 0
+            added = max(0, lines - self.previous_dialogue)
+            self.previous_dialogue = 0
         else:
-            added = lines + (1 if page_lines else 0)
-            previous_dialogue = lines if first.type == "character" else 0
-        page_lines += added
-        total += added
-    return total, full_pages + page_lines / LINES_PER_PAGE
+            added = lines + (1 if self.page_lines else 0)  # a blank line between blocks
+            self.previous_dialogue = lines if kind == "character" else 0
+        self.page_lines += added
+        self.total += added
+
+    @property
+    def pages(self) -> float:
+        return self.full_pages + self.page_lines / LINES_PER_PAGE
 
 
 def statistics(sp: Screenplay) -> dict:
@@ -259,39 +276,68 @@ def statistics(sp: Screenplay) -> dict:
     grouped = {"day": 0, "night": 0, "other": 0, "unspecified": 0}
     characters: dict[str, dict[str, int]] = {}
     dialogue_words = action_words = scenes = 0
+    pages = _Pages()
+    block_first: Element | None = None  # first element of the block being built
+    block_lines = 0
+    in_dialogue = False
+    speaker: dict[str, int] | None = None  # counts of the cue whose block is open, once it speaks
 
-    for first, block, _ in _blocks(sp.elements):
-        kind = first.type
-        if kind == "scene_heading":
+    # One pass (a 120-page script has ~3,000 elements): each element's
+    # printable text is made once and serves both lines and words.
+    for el in sp.elements:
+        kind = el.type
+        if kind in _NOT_PRINTED:
+            continue
+        width = _WIDTHS.get(kind)
+        if kind == "lyrics" and not in_dialogue:
+            width = ACTION_WIDTH  # a song on its own prints at the action margin
+        if width is None:  # heading, cue, transition: one line; page break: none
+            text = ""
+            lines = 0 if kind == "page_break" else 1
+        else:
+            text = printable(el.text)
+            if "\n" in text:
+                lines = sum(wrapped_line_count(line, width) for line in text.split("\n"))
+            else:
+                lines = wrapped_line_count(text, width)
+
+        if in_dialogue and kind in _IN_DIALOGUE_BLOCK:
+            block_lines += lines
+            if kind in _SPOKEN:
+                words = len(text.split())
+                dialogue_words += words
+                if speaker is None:
+                    speaker = characters.setdefault(character_key(block_first), {"blocks": 0, "lines": 0, "words": 0})
+                    speaker["blocks"] += 1
+                speaker["lines"] += lines
+                speaker["words"] += words
+            continue
+
+        if block_first is not None:
+            pages.add(block_first, block_lines)
+        block_first, block_lines = el, lines
+        in_dialogue = kind == "character"
+        speaker = None  # a cue with no dialogue is not a speaker: the validator reports it
+        if kind == "action":
+            action_words += len(text.split())
+        elif kind == "scene_heading":
             scenes += 1
-            parts = split_heading(first.text)
+            parts = split_heading(el.text)
             int_ext[parts.prefix or "OTHER"] += 1
             label = " ".join(_PARENTHESISED.sub("", parts.time).upper().split()) if parts.time else ""
             label = label or "(none)"
             time_of_day[label] = time_of_day.get(label, 0) + 1
             grouped[day_night(parts)] += 1
-        elif kind == "action":
-            action_words += _word_count(first.text)
-        elif kind == "character":
-            spoken = [el for el in block if el.type in ("dialogue", "lyrics")]
-            if not spoken:
-                continue  # a cue with no dialogue: the validator reports it
-            speaker = characters.setdefault(character_key(first), {"blocks": 0, "lines": 0, "words": 0})
-            speaker["blocks"] += 1
-            for el in spoken:
-                words = _word_count(el.text)
-                speaker["lines"] += element_lines(el)
-                speaker["words"] += words
-                dialogue_words += words
-        elif kind in ("dialogue", "lyrics"):  # dialogue with no cue: still dialogue
-            dialogue_words += _word_count(first.text)
+        elif kind in _SPOKEN:  # dialogue with no cue: still dialogue
+            dialogue_words += len(text.split())
+    if block_first is not None:
+        pages.add(block_first, block_lines)
 
-    total_lines, pages = _layout(sp.elements)
     ordered = dict(sorted(characters.items(), key=lambda kv: (-kv[1]["blocks"], -kv[1]["lines"], kv[0])))
     return {
         "scenes": scenes,
-        "printed_lines": total_lines,
-        "pages": round(pages, 2),
+        "printed_lines": pages.total,
+        "pages": round(pages.pages, 2),
         "characters": ordered,
         "dialogue_words": dialogue_words,
         "action_words": action_words,

@@ -29,7 +29,7 @@ Codes are stable; tools may match on them.
 | unclosed-note            | error    | ``[[`` with no ``]]`` before the next note or blank line            |
 | camera-direction         | warning  | ``we see``, ``camera pans``, ``close on`` ... in action              |
 | interior-thought         | warning  | ``she thinks``, ``realizes``, ``remembers`` ... in action: tell, not show |
-| long-action              | warning  | an action paragraph of over 4 lines of text at 61 characters a line  |
+| long-action              | warning  | an action paragraph of over 4 lines of text at 60 characters a line  |
 
 The rules themselves (codes, the phrase tables ``CAMERA_PHRASES`` and
 ``INTERIOR_PHRASES``, line patterns) are tables in ``validate_rules.py``:
@@ -39,11 +39,20 @@ the place to tune what counts.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import asdict, dataclass
+from typing import Iterator
 
 from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Element, Screenplay
-from dsr.screenplay.stats import ACTION_WIDTH, TIME_WORDS, character_key, reflowed_lines, split_heading
+from dsr.screenplay.stats import (
+    ACTION_WIDTH,
+    TIME_WORDS,
+    character_key,
+    printable,
+    reflowed_lines,
+    split_heading,
+)
 from dsr.screenplay.validate_rules import (
     CAMERA,
     CAPS_TRANSITION,
@@ -53,17 +62,21 @@ from dsr.screenplay.validate_rules import (
     CUE_LIKE,
     FADE_IN,
     HEADING_LINE,
+    HEADING_STARTS,
     INTERIOR,
     LOWERCASE,
     MAX_ACTION_LINES,
     NAMED_TRANSITION,
     NOT_SPEAKERS,
     PARENTHETICAL_ALONE,
-    QUOTED,
     Severity,
+    TRANSITION_STARTS,
 )
 
 _DIALOGUE_PARTS = frozenset({"parenthetical", "dialogue", "lyrics"})
+# Everything that can separate words in ASCII text becomes a space.
+_NOT_LETTERS = str.maketrans({c: " " for c in "\t\n!\"#$%&'()*+,-./0123456789:;<=>?@[\\]^_`{|}~\u2019\u201c\u201d"})
+_IN_BLOCK = frozenset({"character", "parenthetical", "dialogue", "lyrics"})
 _STORY = frozenset({"action", "character", "parenthetical", "dialogue", "lyrics", "centered"})
 _NOT_PRINTED = frozenset({"note", "section", "synopsis"})
 _SPOKEN = frozenset({"dialogue", "lyrics"})
@@ -89,34 +102,122 @@ def _quote(text: str, limit: int = 60) -> str:
     return f"'{text[: limit - 3]}...'" if len(text) > limit else f"'{text}'"
 
 
+def _is_transition(text: str) -> bool:
+    return bool(NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text))
+
+
+def _inside_quotes(line: str, at: int) -> bool:
+    before = line[:at]
+    return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
+
+
+class _Joined:
+    """The texts of many elements joined by newlines, for fast substring search.
+
+    Line-level checks search this one string with ``str.find`` (C speed) for
+    the few places worth a regular expression, instead of looping over every
+    line in Python. ``text`` starts with a newline, so every line of every
+    element follows one.
+    """
+
+    def __init__(self, elements: list[Element]):
+        self.elements = elements
+        self.starts = []
+        position = 1
+        for el in elements:
+            self.starts.append(position)
+            position += len(el.text) + 1
+        self.text = "\n" + "\n".join(el.text for el in elements)
+        lower = self.text.lower()
+        if len(lower) != len(self.text):  # a few characters grow when lower-cased
+            lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
+        self.lower = lower
+        self._colon_lines: list[tuple[int, str]] | None = None
+        self._words: set[str] | None = None
+
+    def words(self) -> set[str]:
+        """The lower-case words of the text (split at anything but letters)."""
+        if self._words is None:
+            self._words = set(self.lower.translate(_NOT_LETTERS).split())
+        return self._words
+
+    def colon_lines(self) -> list[tuple[int, str]]:
+        """(start, stripped line) of each line holding a colon, once per line."""
+        if self._colon_lines is None:
+            found = []
+            text = self.text
+            position = text.find(":")
+            while position != -1:
+                begin, end = self.line_bounds(position)
+                found.append((begin, text[begin:end].strip()))
+                position = text.find(":", end)
+            self._colon_lines = found
+        return self._colon_lines
+
+    def line_starts(self, prefix: str) -> Iterator[int]:
+        """Starts of lines that begin with ``prefix`` (lower case)."""
+        needle = "\n" + prefix
+        find = self.lower.find
+        position = find(needle)
+        while position != -1:
+            yield position + 1
+            position = find(needle, position + 1)
+
+    def word_starts(self, prefix: str) -> Iterator[int]:
+        """Positions where a word begins with ``prefix`` (lower case)."""
+        lower = self.lower
+        find = lower.find
+        position = find(prefix)
+        while position != -1:
+            if not lower[position - 1].isalpha():
+                yield position
+            position = find(prefix, position + 1)
+
+    def line_bounds(self, position: int) -> tuple[int, int]:
+        end = self.text.find("\n", position)
+        return self.text.rfind("\n", 0, position) + 1, len(self.text) if end == -1 else end
+
+    def locate(self, position: int) -> tuple[Element, int]:
+        """The element holding ``position`` and the source line number there."""
+        index = bisect_right(self.starts, position) - 1
+        el = self.elements[index]
+        return el, el.line + self.text.count("\n", self.starts[index], position)
+
+
 class _Checker:
-    """One pass over the elements; findings collect in ``self.findings``."""
+    """Findings collect in ``self.findings``: one pass over the elements, then line scans."""
 
     def __init__(self, sp: Screenplay, source: str | None):
         self.sp = sp
         self.source = source
         self.findings: list[Finding] = []
-        # Names that speak somewhere in the script: an all-caps action line
-        # equal to one of them is a cue whose dialogue came loose.
-        self.speakers = {character_key(el) for el in sp.elements if el.type == "character"}
+        self._speakers: set[str] | None = None
 
     def add(self, line: int, code: str, message: str) -> None:
         self.findings.append(Finding(line, CODES[code][0], code, message))
+
+    @property
+    def speakers(self) -> set[str]:
+        """Names that speak somewhere: an all-caps action line equal to one is a loose cue."""
+        if self._speakers is None:
+            self._speakers = {character_key(el) for el in self.sp.elements if el.type == "character"}
+        return self._speakers
 
     # ------------------------------------------------------------ whole script
 
     def check_structure(self) -> None:
         elements = self.sp.elements
-        story = [el for el in elements if el.type in _STORY or el.type == "scene_heading"]
-        if not story:
+        story = next((el for el in elements if el.type in _STORY or el.type == "scene_heading"), None)
+        if story is None:
             empty = self.source is not None and not self.source.strip()
             what = "the file is empty" if empty else "the script has no scene heading, action or dialogue"
             self.add(1, "empty-script",
-                     f"{what}; write at least one scene: a heading such as 'INT. KITCHEN - DAY', then action and dialogue")
+                     f"{what}; write at least one scene: a heading such as 'INT. KITCHEN - DAY', then action "
+                     "and dialogue")
             return
         first_heading = next((i for i, el in enumerate(elements) if el.type == "scene_heading"), None)
         if first_heading is None:
-            self.add(story[0].line, "no-scene-heading",
+            self.add(story.line, "no-scene-heading",
                      "the script has no scene heading; start every scene with one on its own line, "
                      "such as 'INT. KITCHEN - DAY' or 'EXT. PARK - NIGHT'")
             return
@@ -129,27 +230,41 @@ class _Checker:
 
     # ------------------------------------------------------------ per element
 
-    def check_elements(self) -> None:
-        previous: Element | None = None
+    def check_elements(self) -> tuple[list[Element], list[Element]]:
+        """Element-level checks; returns the action and dialogue elements for the line scans."""
         elements = [el for el in self.sp.elements if el.type not in _NOT_PRINTED]
+        kinds = [el.type for el in elements] + [None]
+        actions: list[Element] = []
+        dialogue: list[Element] = []
+        previous = None
+        # The hot loop of the validator (a 120-page script has ~3,000
+        # elements): the common case of each kind is decided inline.
         for index, el in enumerate(elements):
-            kind = el.type
-            if kind == "scene_heading":
-                self.check_heading(el)
-            elif kind == "action":
-                self.check_action(el, elements[index + 1] if index + 1 < len(elements) else None)
+            kind = kinds[index]
+            if kind == "dialogue":
+                dialogue.append(el)
+                if previous not in _IN_BLOCK:
+                    self.report_no_cue(el)
             elif kind == "character":
-                self.check_cue(el, elements, index)
-            elif kind in _DIALOGUE_PARTS:
-                if previous is None or previous.type not in ("character", *_DIALOGUE_PARTS):
-                    if kind != "lyrics":  # a lyric on its own is a song, not dialogue
-                        self.add(el.line, "dialogue-without-cue",
-                                 f"{_quote(el.text)} is {'a parenthetical' if kind == 'parenthetical' else 'dialogue'} "
-                                 "with no character cue above it; put the speaker's name in capitals on its own "
-                                 "line directly above it")
-                if kind == "dialogue":
-                    self.check_glued_heading(el)
-            previous = el
+                text = el.text
+                # A plain cue followed by dialogue needs no closer look.
+                if kinds[index + 1] not in _SPOKEN or text[-1:] in (":", ".") or text[:1] in ("I", "E", ""):
+                    self.check_cue(el, elements, index)
+            elif kind == "action":
+                actions.append(el)
+                self.check_action(el, elements[index + 1] if kinds[index + 1] else None)
+            elif kind == "scene_heading":
+                self.check_heading(el)
+            elif kind == "parenthetical" and previous not in _IN_BLOCK:
+                self.report_no_cue(el)
+            previous = kind
+        return actions, dialogue
+
+    def report_no_cue(self, el: Element) -> None:
+        what = "a parenthetical" if el.type == "parenthetical" else "dialogue"
+        self.add(el.line, "dialogue-without-cue",
+                 f"{_quote(el.text)} is {what} with no character cue above it; put the speaker's name in "
+                 "capitals on its own line directly above it")
 
     def check_heading(self, el: Element) -> None:
         parts = split_heading(el.text)
@@ -176,122 +291,161 @@ class _Checker:
                      f"with ' - DAY', ' - NIGHT' or ' - CONTINUOUS' (if {_quote(parts.time)} is part of the "
                      "place, keep it and add the time after it)")
 
-    def check_glued_heading(self, el: Element) -> None:
-        """A heading-shaped line inside action or dialogue: its blank lines are missing."""
-        for offset, line in enumerate(el.text.split("\n")):
-            stripped = line.strip()
-            if HEADING_LINE.match(stripped):
-                where = "the line after it" if offset == 0 else "the line before it"
-                self.add(el.line + offset, "heading-not-separated",
-                         f"{_quote(stripped)} is meant as a scene heading but is glued to {where}, so it reads "
-                         f"as {el.type}; put a blank line before and after it")
-
     def check_action(self, el: Element, following: Element | None) -> None:
-        lines = el.text.split("\n")
-        if len(lines) == 1:
-            text = plain(lines[0]).strip()
-            if self.check_loose_line(el, text, following):
-                return
-        self.check_glued_heading(el)
-        for offset, raw in enumerate(lines):
-            number = el.line + offset
-            text = plain(raw).strip()
-            if not text:
-                continue
-            if len(lines) > 1 and (NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text)):
-                self.add(number, "transition-not-recognized",
-                         f"{_quote(text)} is glued to the action around it, so it is not a transition; put it on "
-                         f"its own line with blank lines around it, written '> {text.upper()}'")
-            if not raw.lstrip().startswith(("*", "_")):  # an emphasised line is a note or a sign
-                self.check_colon_cue(number, text)
-            spoken_free = QUOTED.sub(" ", text)
-            match = CAMERA.search(spoken_free)
-            if match:
-                self.add(number, "camera-direction",
-                         f"{_quote(match.group(0))} is a camera direction; describe only what is seen and "
-                         "heard, and let the action imply the shot")
-            match = INTERIOR.search(spoken_free)
-            if match:
-                self.add(number, "interior-thought",
-                         f"{_quote(match.group(0))} tells what a character thinks or feels, which the camera "
-                         "cannot show; show it through a visible action, an expression, or dialogue")
-        size = reflowed_lines(el.text, ACTION_WIDTH)
-        if size > MAX_ACTION_LINES:
-            self.add(el.line, "long-action",
-                     f"action paragraph holds {size} lines of text at {ACTION_WIDTH} characters a line (over "
-                     f"{MAX_ACTION_LINES}); split it into paragraphs of at most {MAX_ACTION_LINES} lines, one "
-                     "image or beat each")
+        text = el.text
+        if "\n" not in text and not el.forced:
+            line = printable(text).strip()
+            # Only these shapes can be a loose transition, parenthetical or cue.
+            if (len(line) <= 24 and line[-1:] in (":", ".")) or line[:1] == "(" or line.isupper():
+                self.check_loose_line(el, line, following)
+        # Greedy wrapping puts at least a full width in any two consecutive
+        # lines, so 5 lines need more than 2 widths of text: skip the rest.
+        if len(text) > (MAX_ACTION_LINES + 1) // 2 * ACTION_WIDTH:
+            size = reflowed_lines(text, ACTION_WIDTH)
+            if size > MAX_ACTION_LINES:
+                self.add(el.line, "long-action",
+                         f"action paragraph holds {size} lines of text at {ACTION_WIDTH} characters a line (over "
+                         f"{MAX_ACTION_LINES}); split it into paragraphs of at most {MAX_ACTION_LINES} lines, one "
+                         "image or beat each")
 
-    def check_loose_line(self, el: Element, text: str, following: Element | None) -> bool:
+    def check_loose_line(self, el: Element, text: str, following: Element | None) -> None:
         """A one-line action paragraph that is really a transition, cue or parenthetical."""
-        if NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text):
+        if text[-1:] in (":", ".") and _is_transition(text):
             self.add(el.line, "transition-not-recognized",
                      f"{_quote(text)} reads as action, not a transition; write it as '> {text.upper()}' on its "
                      "own line with blank lines around it")
-            return True
-        if PARENTHETICAL_ALONE.match(text):
+        elif text[:1] == "(" and PARENTHETICAL_ALONE.match(text):
             self.add(el.line, "dialogue-without-cue",
                      f"{_quote(text)} is a parenthetical with no character cue above it; put it directly under "
                      "a cue (the speaker's name on its own line), or write it as plain action")
-            return True
-        if CUE_LIKE.match(text) and len(text) <= 40 and (
+        elif text.isupper() and len(text) <= 40 and CUE_LIKE.match(text) and (
             CUE_EXTENSION.search(text) or character_key(Element("character", text, el.line)) in self.speakers
         ):
             nxt = f" ({_quote(following.text)})" if following is not None and following.type == "action" else ""
             self.add(el.line, "cue-without-dialogue",
                      f"{_quote(text)} is a character cue with no dialogue under it; put the dialogue{nxt} on the "
                      "very next line, with no blank line between cue and dialogue")
-            return True
-        return False
-
-    def check_colon_cue(self, number: int, text: str) -> None:
-        match = COLON_CUE.match(text)
-        if not match:
-            return
-        name = " ".join(match.group(1).split()).rstrip(".")
-        if name in NOT_SPEAKERS or len(name.split()) > 4 or HEADING_LINE.match(text):
-            return
-        if NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text):
-            return
-        cue = name + (f" {match.group(2)}" if match.group(2) else "")
-        speech = match.group(3)
-        if speech:
-            self.add(number, "cue-with-colon",
-                     f"{_quote(text)} writes dialogue as 'NAME: speech'; put the name alone on its own line "
-                     f"({cue}) and the dialogue on the line below it")
-        else:
-            self.add(number, "cue-with-colon",
-                     f"{_quote(text)} looks like a character cue; write the name alone on its own line, without "
-                     f"the colon: {cue}")
 
     def check_cue(self, el: Element, elements: list[Element], index: int) -> None:
-        text = plain(el.text).strip()
-        if HEADING_LINE.match(text):
+        text = el.text.strip()
+        if text[:1] in ("I", "E") and HEADING_LINE.match(text):
             self.add(el.line, "heading-not-separated",
                      f"{_quote(text)} is meant as a scene heading but is glued to the line after it, so it reads "
                      "as a character cue; put a blank line before and after it")
             return
-        if NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text):
-            self.add(el.line, "transition-not-recognized",
-                     f"{_quote(text)} is glued to the line after it, so it reads as a character cue, not a "
-                     f"transition; write it as '> {text}' with blank lines around it")
-            return
-        if text.endswith(":") or (el.name or "").rstrip().endswith(":"):
-            fixed = text.rstrip(":").strip()
-            self.add(el.line, "cue-with-colon",
-                     f"{_quote(text)} looks like a character cue; write the name alone on its own line, without "
-                     f"the colon: {fixed}")
-        spoken = False
-        for follower in elements[index + 1:]:
-            if follower.type not in _DIALOGUE_PARTS:
+        if text[-1:] in (":", "."):
+            if _is_transition(text):
+                self.add(el.line, "transition-not-recognized",
+                         f"{_quote(text)} is glued to the line after it, so it reads as a character cue, not a "
+                         f"transition; write it as '> {text}' with blank lines around it")
+                return
+            if text.endswith(":"):
+                self.add(el.line, "cue-with-colon",
+                         f"{_quote(text)} looks like a character cue; write the name alone on its own line, "
+                         f"without the colon: {text.rstrip(':').strip()}")
+        for position in range(index + 1, len(elements)):
+            kind = elements[position].type
+            if kind in _SPOKEN:
+                return
+            if kind != "parenthetical":
                 break
-            if follower.type in _SPOKEN:
-                spoken = True
-                break
-        if not spoken:
-            self.add(el.line, "cue-without-dialogue",
-                     f"character cue {_quote(text)} has no dialogue under it; write what {character_key(el) or 'they'} "
-                     "says on the next line, or remove the cue")
+        self.add(el.line, "cue-without-dialogue",
+                 f"character cue {_quote(text)} has no dialogue under it; write what {character_key(el) or 'they'} "
+                 "says on the next line, or remove the cue")
+
+    # ------------------------------------------------------------ line scans
+
+    def scan_lines(self, actions: list[Element], dialogue: list[Element]) -> None:
+        action_text = _Joined(actions)
+        self.scan_glued_headings(action_text)
+        self.scan_glued_headings(_Joined(dialogue))
+        self.scan_transitions(action_text)
+        self.scan_colon_cues(action_text)
+        self.scan_phrases(action_text, CAMERA, "camera-direction",
+                          "{} is a camera direction; describe only what is seen and heard, and let the action "
+                          "imply the shot")
+        self.scan_phrases(action_text, INTERIOR, "interior-thought",
+                          "{} tells what a character thinks or feels, which the camera cannot show; show it "
+                          "through a visible action, an expression, or dialogue")
+
+    def scan_glued_headings(self, joined: _Joined) -> None:
+        """A heading-shaped line inside action or dialogue: its blank lines are missing."""
+        for prefix in HEADING_STARTS:
+            if prefix.isalpha() and prefix not in joined.words():
+                continue
+            for start in joined.line_starts(prefix):
+                begin, end = joined.line_bounds(start)
+                line = joined.text[begin:end].strip()
+                el, number = joined.locate(start)
+                if el.forced or not HEADING_LINE.match(line):
+                    continue
+                where = "the line after it" if number == el.line else "the line before it"
+                self.add(number, "heading-not-separated",
+                         f"{_quote(line)} is meant as a scene heading but is glued to {where}, so it reads "
+                         f"as {el.type}; put a blank line before and after it")
+
+    def scan_transitions(self, joined: _Joined) -> None:
+        """A transition line inside a longer action paragraph (one-line ones are checked per element)."""
+        found = set()
+        words = joined.words()
+        candidates = [start for prefix in TRANSITION_STARTS if prefix in words for start in joined.line_starts(prefix)]
+        candidates += [start for start, line in joined.colon_lines() if line.endswith(" TO:")]
+        for start in candidates:
+            begin, end = joined.line_bounds(start)
+            line = plain(joined.text[begin:end]).strip()
+            el, number = joined.locate(start)
+            if number in found or el.forced or "\n" not in el.text or not _is_transition(line):
+                continue
+            found.add(number)
+            self.add(number, "transition-not-recognized",
+                     f"{_quote(line)} is glued to the action around it, so it is not a transition; put it on "
+                     f"its own line with blank lines around it, written '> {line.upper()}'")
+
+    def scan_colon_cues(self, joined: _Joined) -> None:
+        for start, raw in joined.colon_lines():
+            if raw[:1] in ("*", "_") or not raw[:1].isupper():
+                continue  # an emphasised line is a note or a sign; a cue starts with a capital
+            line = plain(raw).strip()
+            match = COLON_CUE.match(line)
+            if not match or HEADING_LINE.match(line) or _is_transition(line):
+                continue
+            name = " ".join(match.group(1).split()).rstrip(".")
+            if name in NOT_SPEAKERS or len(name.split()) > 4:
+                continue
+            el, number = joined.locate(start)
+            if el.forced:
+                continue
+            cue = name + (f" {match.group(2)}" if match.group(2) else "")
+            if match.group(3):
+                self.add(number, "cue-with-colon",
+                         f"{_quote(line)} writes dialogue as 'NAME: speech'; put the name alone on its own line "
+                         f"({cue}) and the dialogue on the line below it")
+            else:
+                self.add(number, "cue-with-colon",
+                         f"{_quote(line)} looks like a character cue; write the name alone on its own line, "
+                         f"without the colon: {cue}")
+
+    def scan_phrases(self, joined: _Joined, rows, code: str, message: str) -> None:
+        """At most one finding of ``code`` per line: the first table row that matches outside quotes."""
+        words = joined.words()
+        flagged: set[int] = set()
+        for entries, pattern in rows:
+            tried: set[int] = set()
+            for entry in entries:
+                if entry.split(" ", 1)[0] not in words:
+                    continue
+                for position in joined.word_starts(entry):
+                    begin, end = joined.line_bounds(position)
+                    if begin in flagged or begin in tried:
+                        continue
+                    tried.add(begin)
+                    line = joined.text[begin:end]
+                    for match in pattern.finditer(line):
+                        if not _inside_quotes(line, match.start()):
+                            flagged.add(begin)
+                            _, number = joined.locate(begin)
+                            self.add(number, code, message.format(_quote(match.group(0))))
+                            break
 
     # ------------------------------------------------------------ raw source
 
@@ -347,7 +501,8 @@ def validate(sp: Screenplay, source: str | None = None) -> list[Finding]:
         source = source.replace("\r\n", "\n").replace("\r", "\n")
     checker = _Checker(sp, source)
     checker.check_structure()
-    checker.check_elements()
+    actions, dialogue = checker.check_elements()
+    checker.scan_lines(actions, dialogue)
     checker.check_title_page()
     checker.check_comments()
     return sorted(checker.findings, key=lambda f: (f.line, f.severity != "error", f.code))

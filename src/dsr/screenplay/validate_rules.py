@@ -36,54 +36,72 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
-CAMERA_PHRASES = (
-    r"\bwe (?:see|hear|watch|follow|notice|glimpse|find|join|pan|tilt|zoom|track|dolly"
-    r"|pull (?:back|out)|push in|move (?:in|closer)|cut (?:to|back)|return to|close in)\b",
-    r"\b(?:the )?camera (?:pans|tilts|zooms|tracks|follows|moves|pushes|pulls|cranes|dollies"
-    r"|holds|finds|rises|lingers|circles|swings|stays|reveals|catches|cuts)\b",
-    r"\b(?:close|angle) on\b",
-    r"\b(?:extreme )?close[- ]?ups?\b",
-    r"\b(?:wide|tracking|establishing|overhead|reverse) shot\b",
-    r"\bpan (?:to|across|up|down|left|right)\b",
-    r"\bzoom (?:in|out|on|to)\b",
-    r"\b(?:into|out of|enters|exits|leaves|fills) (?:the )?frame\b",
+# Phrase tables, matched case-insensitively in action lines. Each row is
+# (words, pattern):
+# - words: "|"-separated lower-case words or phrases; every match of the row
+#   contains one of them. Alone (pattern None) the row matches exactly these.
+# - pattern: a regular expression for rows that need more context than a word.
+# The validator first looks the first word of each entry up in the set of
+# words the script uses, and searches only for what is there: a 120-page
+# script has ~2,500 action lines, too many to run every pattern on each.
+# A match inside "quotes" does not count: quotes in action are signs, screens
+# and sounds, not the writer's voice.
+
+CAMERA_PHRASES: tuple[tuple[str, str | None], ...] = (
+    ("we", r"\bwe (?:see|hear|watch|follow|notice|glimpse|find|join|pan|tilt|zoom|track|dolly"
+           r"|pull (?:back|out)|push in|move (?:in|closer)|cut (?:to|back)|return to|close in)\b"),
+    ("camera", r"\b(?:the )?camera (?:pans|tilts|zooms|tracks|follows|moves|pushes|pulls|cranes|dollies"
+               r"|holds|finds|rises|lingers|circles|swings|stays|reveals|catches|cuts)\b"),
+    ("close on|angle on", None),
+    ("close|closeup|closeups", r"\b(?:extreme )?close[- ]?ups?\b"),
+    ("shot", r"\b(?:wide|tracking|establishing|overhead|reverse) shot\b"),
+    ("pan", r"\bpan (?:to|across|up|down|left|right)\b"),
+    ("zoom", r"\bzoom (?:in|out|on|to)\b"),
+    ("frame", r"\b(?:into|out of|enters|exits|leaves|fills) (?:the )?frame\b"),
 )
 
-INTERIOR_PHRASES = (
-    r"\b(?:thinks|thinking|ponders|pondering|contemplates|contemplating)\b",
-    r"\b(?:he|she|they|i|we|you|who) thought\b",
-    r"\blost in thought\b",
+INTERIOR_PHRASES: tuple[tuple[str, str | None], ...] = (
+    ("thinks|thinking|ponders|pondering|contemplates|contemplating", None),
+    ("thought", r"\b(?:(?:he|she|they|i|we|you|who) thought|lost in thought)\b"),
     # "feels" only with an emotion after it: "she feels along the wall" is visible.
-    r"\b(?:feels?|felt|feeling) (?:that|like|as if|as though|so|very|too|more|less"
-    r"|a (?:bit|little|pang|surge|wave|rush|sense|twinge)|an? (?:urge|need|sense)"
-    r"|sad|bad|good|happy|angry|alone|afraid|lost|sick|safe|guilty|proud|small|empty"
-    r"|better|worse|nothing|something|relief|regret|shame|fear|joy|love|hope|pride|dread"
-    r"|guilt|anger|sorry|\w+(?:ed|ful|ous|less|ive)\b)",
-    r"\bfeeling (?:of|that)\b",
-    r"\b(?:wonders|wondering|wondered)\b",
-    r"\b(?:realizes|realises|realized|realised|realizing|realising)\b",
-    r"\b(?:remembers|remembered|remembering|recalls|recalled|recalling|reminisces)\b",
-    r"\b(?:knows|knew)\b",
-    r"\b(?:does ?n[o']t|did ?n[o']t) (?:know|understand|realize|realise|remember)\b",
-    r"\b(?:wishes|wished|hopes|hoped|longs for|yearns|regrets|regretted|believes|believed"
-    r"|imagines|imagined|understands|understood|decides|decided|fears|feared)\b",
-    r"\b(?:worries|worried) (?:about|that)\b",
-    r"\bin (?:his|her|their|its) mind\b",
-    r"\b(?:his|her|their) mind (?:races|wanders|drifts|reels)\b",
-    r"\bdeep down\b",
+    ("feel|feels|felt|feeling",
+     r"\b(?:feels?|felt|feeling) (?:that|like|as if|as though|so|very|too|more|less"
+     r"|a (?:bit|little|pang|surge|wave|rush|sense|twinge)|an? (?:urge|need|sense)"
+     r"|sad|bad|good|happy|angry|alone|afraid|lost|sick|safe|guilty|proud|small|empty"
+     r"|better|worse|nothing|something|relief|regret|shame|fear|joy|love|hope|pride|dread"
+     r"|guilt|anger|sorry|\w+(?:ed|ful|ous|less|ive)\b)|\bfeeling (?:of|that)\b"),
+    ("wonders|wondering|wondered", None),
+    ("realizes|realises|realized|realised|realizing|realising", None),
+    ("remembers|remembered|remembering|recalls|recalled|recalling|reminisces", None),
+    ("knows|knew", None),
+    ("doesn|does|didn|did", r"\b(?:does ?n[o']t|did ?n[o']t) (?:know|understand|realize|realise|remember)\b"),
+    ("wishes|wished|hopes|hoped|longs for|yearns|regrets|regretted|believes|believed"
+     "|imagines|imagined|understands|understood|decides|decided|fears|feared", None),
+    ("worries about|worries that|worried about|worried that", None),
+    ("mind", r"\bin (?:his|her|their|its) mind\b|\b(?:his|her|their) mind (?:races|wanders|drifts|reels)\b"),
+    ("deep down", None),
 )
 
 
-def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _compile_rows(rows: Iterable[tuple[str, str | None]]) -> tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]:
+    """Rows as (entries, compiled pattern); a words-only row matches its entries as whole words."""
+    compiled = []
+    for words, pattern in rows:
+        entries = tuple(words.split("|"))
+        if pattern is None:
+            pattern = r"\b(?:" + "|".join(re.escape(entry) for entry in entries) + r")\b"
+        compiled.append((entries, re.compile(pattern, re.IGNORECASE)))
+    return tuple(compiled)
 
 
-CAMERA = _any_of(CAMERA_PHRASES)
-INTERIOR = _any_of(INTERIOR_PHRASES)
-QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+CAMERA = _compile_rows(CAMERA_PHRASES)
+INTERIOR = _compile_rows(INTERIOR_PHRASES)
 
 
 # A line meant as a scene heading (upper case, as a writer or model writes one).
+# HEADING_STARTS / TRANSITION_STARTS: how such lines begin, lower-cased, for
+# the fast search that finds candidate lines.
+HEADING_STARTS = ("int", "ext", "est", "i/e")
 HEADING_LINE = re.compile(r"^(?:INT\.?/EXT|EXT\.?/INT|I/E|INT|EXT|EST)[. ]\s*\S")
 # Transitions: well-known ones in any case, any other "... TO:" in capitals.
 # FADE IN: is left out on purpose: it is traditionally written at the action margin.
@@ -92,6 +110,7 @@ NAMED_TRANSITION = re.compile(
     r"|DISSOLVE(?: TO)?|WIPE(?: TO)?|IRIS (?:IN|OUT))\s*[:.]$",
     re.IGNORECASE,
 )
+TRANSITION_STARTS = ("fade", "cut", "smash", "match", "jump", "hard", "flash", "time", "dissolve", "wipe", "iris")
 CAPS_TRANSITION = re.compile(r"^[A-Z][A-Z ]* TO:$")
 FADE_IN = re.compile(r"^FADE IN\s*[:.]?$", re.IGNORECASE)
 # "BOB: Hello" / "CYBER BOSS (V.O.): Hello" / "BOB:" — a cue written like a play script.
