@@ -17,7 +17,8 @@ Codes are stable; tools may match on them.
 | empty-script             | error    | nothing printable: no heading, action or dialogue                    |
 | no-scene-heading         | error    | action or dialogue but not one scene heading                         |
 | content-before-heading   | warning  | action or dialogue before the first scene heading                    |
-| heading-not-separated    | error    | ``EXT. PATIO - DAY`` glued to a neighbouring line, so not a heading  |
+| heading-not-recognized   | error    | a heading that parsed as something else: glued to a neighbouring line, |
+|                          |          | wrapped in ``**``, or written ``# INT. ...`` (a section)             |
 | heading-missing-place    | warning  | ``INT. - DAY``: no place named                                       |
 | heading-missing-time     | warning  | ``INT. KITCHEN``: no `` - DAY`` / `` - NIGHT``                       |
 | heading-unknown-time     | warning  | ``INT. KITCHEN - BLUE``: the last part is not a time of day          |
@@ -76,6 +77,8 @@ from dsr.screenplay.validate_rules import (
 _DIALOGUE_PARTS = frozenset({"parenthetical", "dialogue", "lyrics"})
 # Everything that can separate words in ASCII text becomes a space.
 _NOT_LETTERS = str.maketrans({c: " " for c in "\t\n!\"#$%&'()*+,-./0123456789:;<=>?@[\\]^_`{|}~\u2019\u201c\u201d"})
+# First characters of a cue worth a closer look: a heading (I, E), markup.
+_CLOSER_LOOK = frozenset({"I", "E", "*", "_", ""})
 _IN_BLOCK = frozenset({"character", "parenthetical", "dialogue", "lyrics"})
 _STORY = frozenset({"action", "character", "parenthetical", "dialogue", "lyrics", "centered"})
 _NOT_PRINTED = frozenset({"note", "section", "synopsis"})
@@ -232,7 +235,15 @@ class _Checker:
 
     def check_elements(self) -> tuple[list[Element], list[Element]]:
         """Element-level checks; returns the action and dialogue elements for the line scans."""
-        elements = [el for el in self.sp.elements if el.type not in _NOT_PRINTED]
+        elements = []
+        for el in self.sp.elements:
+            if el.type not in _NOT_PRINTED:
+                elements.append(el)
+            elif el.type == "section" and HEADING_LINE.match(el.text.strip()):
+                self.add(el.line, "heading-not-recognized",
+                         f"{_quote('#' * (el.depth or 1) + ' ' + el.text.strip())} is meant as a scene heading "
+                         f"but the '#' makes it a section, which is not printed; write it without '#': "
+                         f"{el.text.strip()}")
         kinds = [el.type for el in elements] + [None]
         actions: list[Element] = []
         dialogue: list[Element] = []
@@ -248,7 +259,7 @@ class _Checker:
             elif kind == "character":
                 text = el.text
                 # A plain cue followed by dialogue needs no closer look.
-                if kinds[index + 1] not in _SPOKEN or text[-1:] in (":", ".") or text[:1] in ("I", "E", ""):
+                if kinds[index + 1] not in _SPOKEN or text[-1:] in (":", ".", "*", "_") or text[:1] in _CLOSER_LOOK:
                     self.check_cue(el, elements, index)
             elif kind == "action":
                 actions.append(el)
@@ -318,20 +329,39 @@ class _Checker:
             self.add(el.line, "dialogue-without-cue",
                      f"{_quote(text)} is a parenthetical with no character cue above it; put it directly under "
                      "a cue (the speaker's name on its own line), or write it as plain action")
-        elif text.isupper() and len(text) <= 40 and CUE_LIKE.match(text) and (
-            CUE_EXTENSION.search(text) or character_key(Element("character", text, el.line)) in self.speakers
-        ):
+        elif text.isupper() and len(text) <= 40 and CUE_LIKE.match(text) and self.looks_like_cue(text, following):
             nxt = f" ({_quote(following.text)})" if following is not None and following.type == "action" else ""
             self.add(el.line, "cue-without-dialogue",
                      f"{_quote(text)} is a character cue with no dialogue under it; put the dialogue{nxt} on the "
                      "very next line, with no blank line between cue and dialogue")
 
+    def looks_like_cue(self, text: str, following: Element | None) -> bool:
+        """Whether an all-caps line standing alone is a cue whose dialogue came loose.
+
+        Yes if it has a cue extension (``(V.O.)``) or names someone who speaks
+        elsewhere; otherwise if it is a short name (no sentence punctuation,
+        at most 3 words, not a label like MONTAGE) with action right after it,
+        which is what a model writes when it puts blank lines between every
+        cue and its speech.
+        """
+        if CUE_EXTENSION.search(text):
+            return True
+        if HEADING_LINE.match(text):
+            return False  # "**EXT. PARK**": the heading scan reports it
+        key = character_key(Element("character", text, 0))
+        if key in self.speakers:
+            return True
+        return (following is not None and following.type == "action" and text[-1] not in ".!?-"
+                and len(key.split()) <= 3 and key not in NOT_SPEAKERS)
+
     def check_cue(self, el: Element, elements: list[Element], index: int) -> None:
-        text = el.text.strip()
+        raw = el.text.strip()
+        text = printable(raw).strip()
         if text[:1] in ("I", "E") and HEADING_LINE.match(text):
-            self.add(el.line, "heading-not-separated",
-                     f"{_quote(text)} is meant as a scene heading but is glued to the line after it, so it reads "
-                     "as a character cue; put a blank line before and after it")
+            marks = " and wrapped in emphasis marks" if raw != text else ""
+            self.add(el.line, "heading-not-recognized",
+                     f"{_quote(raw)} is meant as a scene heading but is glued to the line after it{marks}, so it "
+                     f"reads as a character cue; write it plain ({text}) with a blank line before and after it")
             return
         if text[-1:] in (":", "."):
             if _is_transition(text):
@@ -369,20 +399,31 @@ class _Checker:
                           "through a visible action, an expression, or dialogue")
 
     def scan_glued_headings(self, joined: _Joined) -> None:
-        """A heading-shaped line inside action or dialogue: its blank lines are missing."""
+        """A heading-shaped line inside action or dialogue: glued to its neighbours or wrapped in emphasis."""
+        text = joined.text
+        # Models like to write "**INT. KITCHEN - DAY**"; look for those only when a line starts with a mark.
+        marks = ("",) + (("*", "**", "***", "_") if "\n*" in text or "\n_" in text else ())
+        seen: set[int] = set()
         for prefix in HEADING_STARTS:
             if prefix.isalpha() and prefix not in joined.words():
                 continue
-            for start in joined.line_starts(prefix):
+            for start in (s for mark in marks for s in joined.line_starts(mark + prefix)):
                 begin, end = joined.line_bounds(start)
-                line = joined.text[begin:end].strip()
+                raw = text[begin:end].strip()
+                line = printable(raw).strip()
                 el, number = joined.locate(start)
-                if el.forced or not HEADING_LINE.match(line):
+                if number in seen or el.forced or not HEADING_LINE.match(line):
                     continue
-                where = "the line after it" if number == el.line else "the line before it"
-                self.add(number, "heading-not-separated",
-                         f"{_quote(line)} is meant as a scene heading but is glued to {where}, so it reads "
-                         f"as {el.type}; put a blank line before and after it")
+                seen.add(number)
+                problems = []
+                if "\n" in el.text:
+                    problems.append("glued to " + ("the line after it" if number == el.line else "the line before it"))
+                if raw != line:
+                    problems.append("wrapped in emphasis marks")
+                self.add(number, "heading-not-recognized",
+                         f"{_quote(raw)} is meant as a scene heading but is {' and '.join(problems)}, so it reads "
+                         f"as {el.type}; write it plain ({line}) on its own line with a blank line before and "
+                         "after it")
 
     def scan_transitions(self, joined: _Joined) -> None:
         """A transition line inside a longer action paragraph (one-line ones are checked per element)."""

@@ -20,7 +20,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "empty-script": ("error", "nothing printable: no heading, action or dialogue"),
     "no-scene-heading": ("error", "action or dialogue but not one scene heading"),
     "content-before-heading": ("warning", "action or dialogue before the first scene heading"),
-    "heading-not-separated": ("error", "a scene heading glued to a neighbouring line, so not a heading"),
+    "heading-not-recognized": ("error", "a scene heading glued to a neighbouring line, in ** or after #: not a heading"),
     "heading-missing-place": ("warning", "a scene heading that names no place"),
     "heading-missing-time": ("warning", "a scene heading with no time of day"),
     "heading-unknown-time": ("warning", "a scene heading whose last part is not a time of day"),
@@ -115,7 +115,8 @@ CAPS_TRANSITION = re.compile(r"^[A-Z][A-Z ]* TO:$")
 FADE_IN = re.compile(r"^FADE IN\s*[:.]?$", re.IGNORECASE)
 # "BOB: Hello" / "CYBER BOSS (V.O.): Hello" / "BOB:" — a cue written like a play script.
 COLON_CUE = re.compile(r"^([A-Z][A-Z0-9 .'\u2019&-]*?)\s*(\([^)]*\))?\s*:(?:\s+(\S.*))?$")
-# Upper-case labels that are not speakers: "SUPER: 1985", "NOTE: ...".
+# Upper-case labels that are not speakers: "SUPER: 1985", "NOTE: ...", a
+# "MONTAGE" line on its own.
 NOT_SPEAKERS = frozenset(
     {
         "NOTE", "NOTES", "NB", "TODO", "SUPER", "SUPERIMPOSE", "TITLE", "TITLES", "TITLE CARD",
@@ -124,6 +125,10 @@ NOT_SPEAKERS = frozenset(
         "ON SCREEN", "ONSCREEN", "SCREEN", "LATER", "BEGIN", "END", "FADE IN", "PS", "SOUND", "SFX",
         "VFX", "MUSIC", "LOCATION", "TIME", "DATE", "CREDIT", "AUTHOR", "AUTHORS", "SOURCE",
         "DRAFT DATE", "CONTACT", "COPYRIGHT", "REVISION", "EPISODE", "SCENE", "ACT",
+        "END FLASHBACK", "BACK TO PRESENT", "BACK TO SCENE", "END MONTAGE", "END OF MONTAGE", "CONTINUOUS",
+        "MOMENTS LATER", "SILENCE", "BLACKOUT", "BLACK", "DARKNESS", "THE END", "END OF ACT", "COLD OPEN",
+        "TEASER", "TAG", "PROLOGUE", "EPILOGUE", "PRESENT DAY", "SERIES OF SHOTS", "QUICK CUTS", "INTERCUT",
+        "SPLIT SCREEN", "SLOW MOTION", "FREEZE FRAME", "TITLE SEQUENCE", "OPENING CREDITS", "END CREDITS",
     }
 )
 CUE_EXTENSION = re.compile(
