@@ -10,7 +10,7 @@ from dsr.llm.base import Completion
 
 
 class RichReporter:
-    def __init__(self) -> None:
+    def __init__(self, unit: str = "scenes") -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -18,7 +18,7 @@ class RichReporter:
             TextColumn("{task.description:<8}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("scenes"),
+            TextColumn(unit),
             TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
             console=Console(stderr=True),
@@ -60,6 +60,6 @@ class NullContext:
         return None
 
 
-def reporter_for_terminal():
+def reporter_for_terminal(unit: str = "scenes"):
     """A RichReporter when stderr is a terminal, else None (quiet in pipes and CI)."""
-    return RichReporter() if sys.stderr.isatty() else None
+    return RichReporter(unit) if sys.stderr.isatty() else None

@@ -96,9 +96,9 @@ class RunDir:
 
     # -- lock --------------------------------------------------------------
     @contextmanager
-    def lock(self) -> Iterator[None]:
-        """One ``dsr write`` per run directory. A lock left by a killed run
-        (its pid is gone) is taken over."""
+    def lock(self, command: str = "dsr write") -> Iterator[None]:
+        """One ``dsr write`` (or other ``command``) per run directory.
+        A lock left by a killed run (its pid is gone) is taken over."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -114,7 +114,7 @@ class RunDir:
                 same_host = len(holder) < 2 or holder[1] == socket.gethostname()
                 if pid and pid != os.getpid() and (_pid_alive(pid) or not same_host):
                     raise UserError(
-                        f"{self.root} is in use by another dsr write (pid {pid}); "
+                        f"{self.root} is in use by another {command} (pid {pid}); "
                         "wait for it to finish or use another -o directory",
                         exit_code=3,
                     ) from None
