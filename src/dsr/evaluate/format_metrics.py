@@ -1,0 +1,84 @@
+"""Format metrics: what can be measured about a script without a model.
+
+Per script: the validator's findings (errors and warnings, per scene and per
+100 printed elements, by code), the novelization index (``novelization``),
+the dialogue/action word ratio, scenes, estimated pages, speaking
+characters, and, when the outline is known, outline coverage
+(``coverage``). The numbers come from the same parser, validator and
+statistics that ``dsr check`` uses, so the two always agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from dsr.evaluate.coverage import outline_coverage
+from dsr.evaluate.items import SystemOutput
+from dsr.evaluate.novelization import novelization_index
+from dsr.screenplay.parser import parse
+from dsr.screenplay.stats import statistics
+from dsr.screenplay.validate import validate
+
+_PRINTED = frozenset({"scene_heading", "action", "character", "parenthetical", "dialogue", "transition",
+                      "centered", "lyrics"})
+
+
+def script_metrics(text: str) -> dict[str, Any]:
+    """Every model-free metric of one Fountain script."""
+    script = parse(text)
+    findings = validate(script, text)
+    stats = statistics(script)
+    printed = sum(el.type in _PRINTED for el in script.elements)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    scenes = stats["scenes"]
+    return {
+        "scenes": scenes,
+        "pages": stats["pages"],
+        "printed_elements": printed,
+        "speaking_characters": len(stats["characters"]),
+        "dialogue_words": stats["dialogue_words"],
+        "action_words": stats["action_words"],
+        "dialogue_action_ratio": stats["dialogue_action_ratio"],
+        "validator": {
+            "errors": errors,
+            "warnings": warnings,
+            "errors_per_scene": errors / scenes if scenes else None,
+            "warnings_per_scene": warnings / scenes if scenes else None,
+            "errors_per_100_elements": 100 * errors / printed if printed else None,
+            "warnings_per_100_elements": 100 * warnings / printed if printed else None,
+            "by_code": dict(sorted(Counter(f.code for f in findings).items())),
+        },
+        "novelization": novelization_index(script).to_dict(),
+    }
+
+
+def system_metrics(system: SystemOutput) -> dict[str, Any]:
+    """``script_metrics`` of a system's script, plus outline coverage when
+    its outline is known."""
+    text = system.script_text if system.script_text is not None else "\n\n".join(
+        s.text for s in system.scenes.values()
+    )
+    metrics = script_metrics(text)
+    metrics["notes"] = list(system.notes)
+    if system.story is not None:
+        metrics["coverage"] = outline_coverage(system.story, [s.text for s in system.scenes.values()])
+    return metrics
+
+
+def headline(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The few numbers a summary table shows for one system."""
+    coverage = metrics.get("coverage") or {}
+    return {
+        "scenes": metrics["scenes"],
+        "pages": metrics["pages"],
+        "errors_per_100_elements": metrics["validator"]["errors_per_100_elements"],
+        "warnings_per_100_elements": metrics["validator"]["warnings_per_100_elements"],
+        "novelization_index": metrics["novelization"]["index"],
+        "dialogue_action_ratio": metrics["dialogue_action_ratio"],
+        "speaking_characters": metrics["speaking_characters"],
+        "character_coverage": coverage.get("character_coverage"),
+        "event_similarity": coverage.get("event_similarity"),
+        "beat_match_rate": coverage.get("beat_match_rate"),
+    }

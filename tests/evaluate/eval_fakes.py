@@ -1,0 +1,80 @@
+"""Scripted judges for unit tests of the evaluation's orchestration.
+
+``ScriptedJudge(answer)`` is a ``ChatModel`` whose answer is a function of
+the request: ``answer(request)`` returns the text (or raises ``LLMError``).
+``Request`` tells which judge asked (``kind``: rubric or pairwise) and pulls
+the scenes out of the prompt, so a script can answer by content ("the longer
+scene wins") or by position ("scene 1 always wins").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from dsr.llm.base import Completion, Params, Usage
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / ".." / "shared" / "corpus"
+
+
+@dataclass
+class Request:
+    messages: list
+    params: Params
+    sample: int
+
+    @property
+    def user(self) -> str:
+        return [m for m in self.messages if m["role"] == "user"][-1]["content"]
+
+    @property
+    def kind(self) -> str:
+        return "rubric" if "12-point scale" in self.user else "pairwise"
+
+    def scenes(self) -> list[str]:
+        """The scene texts between <<< and >>>, in prompt order."""
+        return re.findall(r"<<<\n(.*?)\n>>>", self.user, re.DOTALL)
+
+
+class ScriptedJudge:
+    def __init__(self, answer: Callable[[Request], str], spec: str = "fake:judge"):
+        self.answer = answer
+        self.spec = spec
+        self.requests: list[Request] = []
+
+    async def complete(self, messages, params: Params, sample: int = 0) -> Completion:
+        request = Request(messages, params, sample)
+        self.requests.append(request)
+        return Completion(self.answer(request), "stop", Usage(10, 10))
+
+
+def rubric_answer(score: int, plot: int = 0, character: int = 0, pacing: int = 0, why: str = "ok") -> str:
+    return json.dumps({"justification": why, "plot_coherence_errors": plot, "character_development_errors": character,
+                       "pacing_errors": pacing, "score": score})
+
+
+def pairwise_answer(verdict: str, reason: str = "because") -> str:
+    return json.dumps({"reason": reason, "verdict": verdict})
+
+
+def always_first(request: Request) -> str:
+    """A judge with total position bias: scene 1 always wins; rubric 6."""
+    return pairwise_answer("scene 1 better") if request.kind == "pairwise" else rubric_answer(6)
+
+
+def longer_wins(request: Request) -> str:
+    """A consistent judge: the longer scene wins (much, if twice as long);
+    rubric score grows with length."""
+    scenes = request.scenes()
+    if request.kind == "rubric":
+        return rubric_answer(min(12, 2 + len(scenes[0].split()) // 100), plot=1)
+    first, second = (len(s.split()) for s in scenes)
+    if first == second:
+        return pairwise_answer("tie")
+    winner = "scene 1" if first > second else "scene 2"
+    much = max(first, second) >= 2 * min(first, second)
+    return pairwise_answer(f"{winner} {'much better' if much else 'better'}")
