@@ -40,9 +40,7 @@ the place to tune what counts.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import asdict, dataclass
-from typing import Iterator
 
 from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Element, Screenplay
@@ -54,29 +52,21 @@ from dsr.screenplay.stats import (
     reflowed_lines,
     split_heading,
 )
+from dsr.screenplay.validate_lines import is_transition, quote, scan_lines
 from dsr.screenplay.validate_rules import (
-    CAMERA,
-    CAPS_TRANSITION,
     CODES,
-    COLON_CUE,
     CUE_EXTENSION,
     CUE_LIKE,
     FADE_IN,
     HEADING_LINE,
-    HEADING_STARTS,
-    INTERIOR,
     LOWERCASE,
     MAX_ACTION_LINES,
-    NAMED_TRANSITION,
     NOT_SPEAKERS,
     PARENTHETICAL_ALONE,
     Severity,
-    TRANSITION_STARTS,
 )
 
 _DIALOGUE_PARTS = frozenset({"parenthetical", "dialogue", "lyrics"})
-# a-z stay, every other byte becomes a space: for _Joined.words.
-_LETTERS_ONLY = bytes(byte if 97 <= byte <= 122 else 32 for byte in range(256))
 # First characters of a cue worth a closer look: a heading (I, E), markup.
 _CLOSER_LOOK = frozenset({"I", "E", "*", "_", ""})
 _IN_BLOCK = frozenset({"character", "parenthetical", "dialogue", "lyrics"})
@@ -100,100 +90,12 @@ class Finding:
         return f"line {self.line}: {self.message}"
 
 
-def _quote(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return f"'{text[: limit - 3]}...'" if len(text) > limit else f"'{text}'"
-
-
-def _is_transition(text: str) -> bool:
-    return bool(NAMED_TRANSITION.match(text) or CAPS_TRANSITION.match(text))
-
-
-def _inside_quotes(line: str, at: int) -> bool:
-    before = line[:at]
-    return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
-
-
-class _Joined:
-    """The texts of many elements joined by newlines, for fast substring search.
-
-    Line-level checks search this one string with ``str.find`` (C speed) for
-    the few places worth a regular expression, instead of looping over every
-    line in Python. ``text`` starts with a newline, so every line of every
-    element follows one.
-    """
-
-    def __init__(self, elements: list[Element]):
-        self.elements = elements
-        self.starts = []
-        position = 1
-        for el in elements:
-            self.starts.append(position)
-            position += len(el.text) + 1
-        self.text = "\n" + "\n".join(el.text for el in elements)
-        lower = self.text.lower()
-        if len(lower) != len(self.text):  # a few characters grow when lower-cased
-            lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
-        self.lower = lower
-        self._colon_lines: list[tuple[int, str]] | None = None
-        self._words: set[bytes] | None = None
-
-    def words(self) -> set[bytes]:
-        """The lower-case ASCII words of the text, as bytes (split at anything but a-z).
-
-        Bytes because ``bytes.translate`` with a 256-byte table is several
-        times faster than ``str.translate``; non-ASCII letters split words,
-        which no trigger needs.
-        """
-        if self._words is None:
-            self._words = set(self.lower.encode("ascii", "replace").translate(_LETTERS_ONLY).split())
-        return self._words
-
-    def colon_lines(self) -> list[tuple[int, str]]:
-        """(start, stripped line) of each line holding a colon, once per line."""
-        if self._colon_lines is None:
-            found = []
-            text = self.text
-            position = text.find(":")
-            while position != -1:
-                begin, end = self.line_bounds(position)
-                found.append((begin, text[begin:end].strip()))
-                position = text.find(":", end)
-            self._colon_lines = found
-        return self._colon_lines
-
-    def line_starts(self, prefix: str) -> Iterator[int]:
-        """Starts of lines that begin with ``prefix`` (lower case)."""
-        needle = "\n" + prefix
-        find = self.lower.find
-        position = find(needle)
-        while position != -1:
-            yield position + 1
-            position = find(needle, position + 1)
-
-    def word_starts(self, prefix: str) -> Iterator[int]:
-        """Positions where a word begins with ``prefix`` (lower case)."""
-        lower = self.lower
-        find = lower.find
-        position = find(prefix)
-        while position != -1:
-            if not lower[position - 1].isalpha():
-                yield position
-            position = find(prefix, position + 1)
-
-    def line_bounds(self, position: int) -> tuple[int, int]:
-        end = self.text.find("\n", position)
-        return self.text.rfind("\n", 0, position) + 1, len(self.text) if end == -1 else end
-
-    def locate(self, position: int) -> tuple[Element, int]:
-        """The element holding ``position`` and the source line number there."""
-        index = bisect_right(self.starts, position) - 1
-        el = self.elements[index]
-        return el, el.line + self.text.count("\n", self.starts[index], position)
-
-
 class _Checker:
-    """Findings collect in ``self.findings``: one pass over the elements, then line scans."""
+    """Element and whole-script checks; findings collect in ``self.findings``.
+
+    The line-level checks (inside action and dialogue text) are in
+    ``validate_lines.py``.
+    """
 
     def __init__(self, sp: Screenplay, source: str | None):
         self.sp = sp
@@ -233,7 +135,7 @@ class _Checker:
                        if el.type in _STORY and not FADE_IN.match(plain(el.text).strip())), None)
         if before is not None:
             self.add(before.line, "content-before-heading",
-                     f"{_quote(before.text)} comes before the first scene heading; start the script with a "
+                     f"{quote(before.text)} comes before the first scene heading; start the script with a "
                      "heading such as 'INT. KITCHEN - DAY' (a note to the reader belongs in [[double brackets]])")
 
     # ------------------------------------------------------------ per element
@@ -246,7 +148,7 @@ class _Checker:
                 elements.append(el)
             elif el.type == "section" and HEADING_LINE.match(el.text.strip()):
                 self.add(el.line, "heading-not-recognized",
-                         f"{_quote('#' * (el.depth or 1) + ' ' + el.text.strip())} is meant as a scene heading "
+                         f"{quote('#' * (el.depth or 1) + ' ' + el.text.strip())} is meant as a scene heading "
                          f"but the '#' makes it a section, which is not printed; write it without '#': "
                          f"{el.text.strip()}")
         kinds = [el.type for el in elements] + [None]
@@ -279,14 +181,14 @@ class _Checker:
     def report_no_cue(self, el: Element) -> None:
         what = "a parenthetical" if el.type == "parenthetical" else "dialogue"
         self.add(el.line, "dialogue-without-cue",
-                 f"{_quote(el.text)} is {what} with no character cue above it; put the speaker's name in "
+                 f"{quote(el.text)} is {what} with no character cue above it; put the speaker's name in "
                  "capitals on its own line directly above it")
 
     def check_heading(self, el: Element) -> None:
         parts = split_heading(el.text)
         if parts.prefix is None:
             return  # a forced heading such as ".FLASHBACK" names no place or time by design
-        heading = _quote(el.text)
+        heading = quote(el.text)
         if not parts.place:
             self.add(el.line, "heading-missing-place",
                      f"scene heading {heading} names no place; write it as 'INT. PLACE - DAY'")
@@ -297,14 +199,14 @@ class _Checker:
                 fixed = f"{written[: written.rindex(words[-1])].rstrip()} - {words[-1]}"
                 self.add(el.line, "heading-missing-time",
                          f"scene heading {heading} runs the time of day into the place; separate them with "
-                         f"' - ': {_quote(fixed)}")
+                         f"' - ': {quote(fixed)}")
             else:
                 self.add(el.line, "heading-missing-time",
                          f"scene heading {heading} has no time of day; end it with ' - DAY' or ' - NIGHT'")
         elif not parts.time_known:
             self.add(el.line, "heading-unknown-time",
-                     f"scene heading {heading} ends in {_quote(parts.time)}, which is not a time of day; end it "
-                     f"with ' - DAY', ' - NIGHT' or ' - CONTINUOUS' (if {_quote(parts.time)} is part of the "
+                     f"scene heading {heading} ends in {quote(parts.time)}, which is not a time of day; end it "
+                     f"with ' - DAY', ' - NIGHT' or ' - CONTINUOUS' (if {quote(parts.time)} is part of the "
                      "place, keep it and add the time after it)")
 
     def check_action(self, el: Element, following: Element | None) -> None:
@@ -326,18 +228,18 @@ class _Checker:
 
     def check_loose_line(self, el: Element, text: str, following: Element | None) -> None:
         """A one-line action paragraph that is really a transition, cue or parenthetical."""
-        if text[-1:] in (":", ".") and _is_transition(text):
+        if text[-1:] in (":", ".") and is_transition(text):
             self.add(el.line, "transition-not-recognized",
-                     f"{_quote(text)} reads as action, not a transition; write it as '> {text.upper()}' on its "
+                     f"{quote(text)} reads as action, not a transition; write it as '> {text.upper()}' on its "
                      "own line with blank lines around it")
         elif text[:1] == "(" and PARENTHETICAL_ALONE.match(text):
             self.add(el.line, "dialogue-without-cue",
-                     f"{_quote(text)} is a parenthetical with no character cue above it; put it directly under "
+                     f"{quote(text)} is a parenthetical with no character cue above it; put it directly under "
                      "a cue (the speaker's name on its own line), or write it as plain action")
         elif text.isupper() and len(text) <= 40 and CUE_LIKE.match(text) and self.looks_like_cue(text, following):
-            nxt = f" ({_quote(following.text)})" if following is not None and following.type == "action" else ""
+            nxt = f" ({quote(following.text)})" if following is not None and following.type == "action" else ""
             self.add(el.line, "cue-without-dialogue",
-                     f"{_quote(text)} is a character cue with no dialogue under it; put the dialogue{nxt} on the "
+                     f"{quote(text)} is a character cue with no dialogue under it; put the dialogue{nxt} on the "
                      "very next line, with no blank line between cue and dialogue")
 
     def looks_like_cue(self, text: str, following: Element | None) -> bool:
@@ -365,18 +267,18 @@ class _Checker:
         if text[:1] in ("I", "E") and HEADING_LINE.match(text):
             marks = " and wrapped in emphasis marks" if raw != text else ""
             self.add(el.line, "heading-not-recognized",
-                     f"{_quote(raw)} is meant as a scene heading but is glued to the line after it{marks}, so it "
+                     f"{quote(raw)} is meant as a scene heading but is glued to the line after it{marks}, so it "
                      f"reads as a character cue; write it plain ({text}) with a blank line before and after it")
             return
         if text[-1:] in (":", "."):
-            if _is_transition(text):
+            if is_transition(text):
                 self.add(el.line, "transition-not-recognized",
-                         f"{_quote(text)} is glued to the line after it, so it reads as a character cue, not a "
+                         f"{quote(text)} is glued to the line after it, so it reads as a character cue, not a "
                          f"transition; write it as '> {text}' with blank lines around it")
                 return
             if text.endswith(":"):
                 self.add(el.line, "cue-with-colon",
-                         f"{_quote(text)} looks like a character cue; write the name alone on its own line, "
+                         f"{quote(text)} looks like a character cue; write the name alone on its own line, "
                          f"without the colon: {text.rstrip(':').strip()}")
         for position in range(index + 1, len(elements)):
             kind = elements[position].type
@@ -385,115 +287,8 @@ class _Checker:
             if kind != "parenthetical":
                 break
         self.add(el.line, "cue-without-dialogue",
-                 f"character cue {_quote(text)} has no dialogue under it; write what {character_key(el) or 'they'} "
+                 f"character cue {quote(text)} has no dialogue under it; write what {character_key(el) or 'they'} "
                  "says on the next line, or remove the cue")
-
-    # ------------------------------------------------------------ line scans
-
-    def scan_lines(self, actions: list[Element], dialogue: list[Element]) -> None:
-        action_text = _Joined(actions)
-        self.scan_glued_headings(action_text)
-        self.scan_glued_headings(_Joined(dialogue), gate=False)
-        self.scan_transitions(action_text)
-        self.scan_colon_cues(action_text)
-        self.scan_phrases(action_text, CAMERA, "camera-direction",
-                          "{} is a camera direction; describe only what is seen and heard, and let the action "
-                          "imply the shot")
-        self.scan_phrases(action_text, INTERIOR, "interior-thought",
-                          "{} tells what a character thinks or feels, which the camera cannot show; show it "
-                          "through a visible action, an expression, or dialogue")
-
-    def scan_glued_headings(self, joined: _Joined, gate: bool = True) -> None:
-        """A heading-shaped line inside action or dialogue: glued to its neighbours or wrapped in emphasis."""
-        text = joined.text
-        # Models like to write "**INT. KITCHEN - DAY**"; look for those only when a line starts with a mark.
-        marks = ("",) + (("*", "**", "***", "_") if "\n*" in text or "\n_" in text else ())
-        seen: set[int] = set()
-        for prefix in HEADING_STARTS:
-            # The word set pays off on action text, where it also gates the phrase scans.
-            if gate and prefix.isalpha() and prefix.encode() not in joined.words():
-                continue
-            for start in (s for mark in marks for s in joined.line_starts(mark + prefix)):
-                begin, end = joined.line_bounds(start)
-                raw = text[begin:end].strip()
-                line = printable(raw).strip()
-                el, number = joined.locate(start)
-                if number in seen or el.forced or not HEADING_LINE.match(line):
-                    continue
-                seen.add(number)
-                problems = []
-                if "\n" in el.text:
-                    problems.append("glued to " + ("the line after it" if number == el.line else "the line before it"))
-                if raw != line:
-                    problems.append("wrapped in emphasis marks")
-                self.add(number, "heading-not-recognized",
-                         f"{_quote(raw)} is meant as a scene heading but is {' and '.join(problems)}, so it reads "
-                         f"as {el.type}; write it plain ({line}) on its own line with a blank line before and "
-                         "after it")
-
-    def scan_transitions(self, joined: _Joined) -> None:
-        """A transition line inside a longer action paragraph (one-line ones are checked per element)."""
-        found = set()
-        words = joined.words()
-        candidates = [start for prefix in TRANSITION_STARTS if prefix.encode() in words
-                      for start in joined.line_starts(prefix)]
-        candidates += [start for start, line in joined.colon_lines() if line.endswith(" TO:")]
-        for start in candidates:
-            begin, end = joined.line_bounds(start)
-            line = plain(joined.text[begin:end]).strip()
-            el, number = joined.locate(start)
-            if number in found or el.forced or "\n" not in el.text or not _is_transition(line):
-                continue
-            found.add(number)
-            self.add(number, "transition-not-recognized",
-                     f"{_quote(line)} is glued to the action around it, so it is not a transition; put it on "
-                     f"its own line with blank lines around it, written '> {line.upper()}'")
-
-    def scan_colon_cues(self, joined: _Joined) -> None:
-        for start, raw in joined.colon_lines():
-            if raw[:1] in ("*", "_") or not raw[:1].isupper():
-                continue  # an emphasised line is a note or a sign; a cue starts with a capital
-            line = plain(raw).strip()
-            match = COLON_CUE.match(line)
-            if not match or HEADING_LINE.match(line) or _is_transition(line):
-                continue
-            name = " ".join(match.group(1).split()).rstrip(".")
-            if name in NOT_SPEAKERS or len(name.split()) > 4:
-                continue
-            el, number = joined.locate(start)
-            if el.forced:
-                continue
-            cue = name + (f" {match.group(2)}" if match.group(2) else "")
-            if match.group(3):
-                self.add(number, "cue-with-colon",
-                         f"{_quote(line)} writes dialogue as 'NAME: speech'; put the name alone on its own line "
-                         f"({cue}) and the dialogue on the line below it")
-            else:
-                self.add(number, "cue-with-colon",
-                         f"{_quote(line)} looks like a character cue; write the name alone on its own line, "
-                         f"without the colon: {cue}")
-
-    def scan_phrases(self, joined: _Joined, rows, code: str, message: str) -> None:
-        """At most one finding of ``code`` per line: the first table row that matches outside quotes."""
-        words = joined.words()
-        flagged: set[int] = set()
-        for entries, pattern in rows:
-            tried: set[int] = set()
-            for entry in entries:
-                if entry.split(" ", 1)[0].encode() not in words:
-                    continue
-                for position in joined.word_starts(entry):
-                    begin, end = joined.line_bounds(position)
-                    if begin in flagged or begin in tried:
-                        continue
-                    tried.add(begin)
-                    line = joined.text[begin:end]
-                    for match in pattern.finditer(line):
-                        if not _inside_quotes(line, match.start()):
-                            flagged.add(begin)
-                            _, number = joined.locate(begin)
-                            self.add(number, code, message.format(_quote(match.group(0))))
-                            break
 
     # ------------------------------------------------------------ raw source
 
@@ -509,7 +304,7 @@ class _Checker:
                     line = self.source.count("\n", 0, found.start()) + 1
             speech = " ".join(values)
             self.add(line, "cue-with-colon",
-                     f"{_quote(f'{key}: {speech}')} writes dialogue as 'NAME: speech' at the top, where it reads as "
+                     f"{quote(f'{key}: {speech}')} writes dialogue as 'NAME: speech' at the top, where it reads as "
                      f"a title page entry; put the name alone on its own line ({key}) and the dialogue below it")
 
     def check_comments(self) -> None:
@@ -550,7 +345,7 @@ def validate(sp: Screenplay, source: str | None = None) -> list[Finding]:
     checker = _Checker(sp, source)
     checker.check_structure()
     actions, dialogue = checker.check_elements()
-    checker.scan_lines(actions, dialogue)
+    scan_lines(actions, dialogue, checker.add)
     checker.check_title_page()
     checker.check_comments()
     return sorted(checker.findings, key=lambda f: (f.line, f.severity != "error", f.code))

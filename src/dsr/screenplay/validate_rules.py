@@ -20,7 +20,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "empty-script": ("error", "nothing printable: no heading, action or dialogue"),
     "no-scene-heading": ("error", "action or dialogue but not one scene heading"),
     "content-before-heading": ("warning", "action or dialogue before the first scene heading"),
-    "heading-not-recognized": ("error", "a scene heading glued to a neighbouring line, in ** or after #: not a heading"),
+    "heading-not-recognized": ("error", "a scene heading glued to a neighbouring line, in ** or after #"),
     "heading-missing-place": ("warning", "a scene heading that names no place"),
     "heading-missing-time": ("warning", "a scene heading with no time of day"),
     "heading-unknown-time": ("warning", "a scene heading whose last part is not a time of day"),
