@@ -134,7 +134,7 @@ def _stats_table(name: str, stats: dict):
     table.add_row("words", f"dialogue {stats['dialogue_words']}, action {stats['action_words']}, "
                            f"ratio {'-' if ratio is None else f'{ratio:.2f}'}")
     table.add_row("INT/EXT", _mix(stats["int_ext"]))
-    table.add_row("time of day", _mix(stats["time_of_day"]) or "-")
+    table.add_row("time of day", _mix(stats["time_of_day"]))
     characters = stats["characters"]
     shown = list(characters.items())[:8]
     cast = ", ".join(f"{n} {c['blocks']}/{c['lines']}" for n, c in shown)
@@ -145,4 +145,4 @@ def _stats_table(name: str, stats: dict):
 
 
 def _mix(counts: dict[str, int]) -> str:
-    return ", ".join(f"{key} {value}" for key, value in counts.items() if value)
+    return ", ".join(f"{key} {value}" for key, value in counts.items() if value) or "-"
