@@ -3,27 +3,33 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup setup-test demo test bench clean
 
-setup: $(STAMP)
+# The product alone (enough for `dsr write`, `dsr check`, `dsr export`).
+setup: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
 
-$(STAMP): pyproject.toml
+# Everything the test suite exercises (training, synthesis, Ray, the browser driver).
+setup-test: $(VENV)/.installed-test
+$(VENV)/.installed-test: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@ $(VENV)/.installed
 
 # Outline -> prose -> screenplay on the embedded model, offline.
 demo: setup
 	$(VENV)/bin/dsr write examples/short_film.yaml -o runs/demo
-	@echo "Open runs/demo/screenplay.pdf"
 
-test: setup
+test: setup-test
 	$(PY) -m pytest -q
 
-bench: setup
+bench: setup-test
 	$(PY) bench/format.py
 	$(PY) bench/pipeline.py
 
