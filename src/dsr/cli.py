@@ -17,6 +17,7 @@ from dsr.errors import UserError
 # Order is the order in `dsr --help`.
 COMMAND_MODULES = (
     "dsr.pipeline.commands",  # write
+    "dsr.story.cli_story",  # story check
     "dsr.screenplay.cli_parse",  # parse
     "dsr.screenplay.cli_check",  # check
     "dsr.screenplay.cli_export",  # export

@@ -23,17 +23,15 @@ that are allowed but probably unintended.
 from __future__ import annotations
 
 import difflib
-import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from dsr.errors import UserError
-from dsr.story.markdown import parse_heading, parse_markdown
+from dsr.story.formats import Parsed, Problem, decode, parse_json, parse_markdown_story, parse_yaml, path_text
+from dsr.story.markdown import parse_heading
 from dsr.story.model import Character, OutlineScene, Story, shown, split_names
 
 MAX_STORY_BYTES = 8 * 1024 * 1024  # a 500-scene outline is about 0.3 MiB
@@ -58,18 +56,6 @@ _FIELDS = {"story": Story.model_fields, "character": Character.model_fields,
            "scene": {**OutlineScene.model_fields, "heading": None}}
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str  # "scenes[3].summary"; "" for the file as a whole
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path} (line {self.line})" if self.path and self.line else (
-            self.path or (f"line {self.line}" if self.line else ""))
-        return f"{where}: {self.message}" if where else self.message
-
-
 class StoryError(UserError):
     """All problems of one story file, as one line; ``problems`` lists them."""
 
@@ -80,13 +66,6 @@ class StoryError(UserError):
         listed = "; ".join(str(p) for p in problems[:MAX_LISTED])
         more = f"; ... and {count - MAX_LISTED} more" if count > MAX_LISTED else ""
         super().__init__(f"{source}: {count} problem{'s' if count != 1 else ''}: {listed}{more}")
-
-
-@dataclass
-class _Parsed:
-    data: Any
-    line_of: Callable[[tuple], int | None]  # data path -> line number, if known
-    problems: list[Problem]
 
 
 # -- entry points -------------------------------------------------------------
@@ -118,13 +97,13 @@ def load_story_text(text: str | bytes, fmt: str, source: str = "story") -> Story
         raise UserError(f"{source}: unknown story format {fmt!r}; use yaml, json or markdown")
     if isinstance(text, bytes):
         _check_size(len(text), source)
-        text = _decode(text, source)
+        text = decode(text, source)
     else:
         _check_size(len(text.encode("utf-8", "surrogatepass")), source)
     if not text.strip():
         raise UserError(f"{source}: the file is empty; a story needs at least title, characters "
                         "and scenes (see examples/short_film.yaml)")
-    parsed = {"yaml": _parse_yaml, "json": _parse_json, "markdown": _parse_markdown}[fmt_name](text, source)
+    parsed = {"yaml": parse_yaml, "json": parse_json, "markdown": parse_markdown_story}[fmt_name](text, source)
     if parsed.data is None:
         raise UserError(f"{source}: the file holds no story (only comments?); it needs at least "
                         "title, characters and scenes (see examples/short_film.yaml)")
@@ -158,8 +137,6 @@ def story_warnings(story: Story) -> list[str]:
     return warnings
 
 
-# -- reading --------------------------------------------------------------------
-
 def _check_size(size: int, source: str) -> None:
     if size > MAX_STORY_BYTES:
         raise UserError(f"{source}: {size / 2**20:.1f} MiB is too large for a story outline "
@@ -167,136 +144,9 @@ def _check_size(size: int, source: str) -> None:
                         "is this the right file?")
 
 
-def _decode(raw: bytes, source: str) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise UserError(f"{source}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); "
-                        "save the file as UTF-8") from None
-
-
-class _YamlLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
-    pass
-
-
-def _parse_yaml(text: str, source: str) -> _Parsed:
-    loader = _YamlLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise UserError(f"{source}: not valid YAML{where}: {exc.problem or exc.context}{_yaml_hint(exc)}") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
-    finally:
-        loader.dispose()
-    problems = _duplicate_keys(node) if node is not None else []
-    return _Parsed(data, lambda path: _yaml_line(node, path), problems)
-
-
-def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or ""
-    if "mapping values are not allowed" in problem:
-        return " (a value that contains ': ' needs quotes)"
-    if "'\\t'" in problem or "tab" in problem:
-        return " (indent with spaces, not tabs)"
-    if "expected key" in problem or "expected <block end>" in problem:
-        return " (check the indentation there, and quote a value that starts with a quote mark but goes on after it)"
-    return ""
-
-
-def _yaml_line(node: yaml.Node | None, path: tuple) -> int | None:
-    """The line of the deepest node along ``path`` (the key's line for a mapping entry)."""
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                    node, line = value, key.start_mark.line + 1
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _duplicate_keys(root: yaml.Node) -> list[Problem]:
-    """YAML keeps the last of two equal keys silently; a writer loses text that way."""
-    problems: list[Problem] = []
-    seen_nodes: set[int] = set()  # aliases point at the same node: visit each once
-    stack: list[tuple[yaml.Node, tuple]] = [(root, ())]
-    while stack:
-        node, path = stack.pop()
-        if id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            first: dict[str, int] = {}
-            for key, value in node.value:
-                name = key.value if isinstance(key, yaml.ScalarNode) else None
-                if name is not None and name in first:
-                    problems.append(Problem(_path(path + (name,)), f"given twice, first at line {first[name]} "
-                                            "(keep one)", key.start_mark.line + 1))
-                elif name is not None:
-                    first[name] = key.start_mark.line + 1
-                stack.append((value, path + (name,)))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, path + (i,)) for i, item in enumerate(node.value))
-    return problems
-
-
-def _parse_json(text: str, source: str) -> _Parsed:
-    duplicates: list[str] = []
-
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                duplicates.append(key)
-            out[key] = value
-        return out
-
-    try:
-        data = json.loads(text, object_pairs_hook=no_duplicates)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    problems = [Problem(key, "key given twice in one object (keep one)") for key in dict.fromkeys(duplicates)]
-    return _Parsed(data, lambda path: _json_line(text, path), problems)
-
-
-def _json_line(text: str, path: tuple) -> int | None:
-    # JSON is (nearly) YAML, and YAML keeps positions: good enough to point at a line.
-    try:
-        return _yaml_line(yaml.compose(text, Loader=_YamlLoader), path)
-    except yaml.YAMLError:
-        return None
-
-
-def _parse_markdown(text: str, source: str) -> _Parsed:
-    parsed = parse_markdown(text)
-
-    def line_of(path: tuple) -> int | None:
-        for end in range(len(path), -1, -1):
-            if path[:end] in parsed.lines:
-                return parsed.lines[path[:end]]
-        return None
-
-    problems = [Problem(_path(p.path), p.message, p.line) for p in parsed.problems]
-    return _Parsed(parsed.data, line_of, problems)
-
-
 # -- validation -----------------------------------------------------------------
 
-def _validate(parsed: _Parsed, source: str) -> Story:
+def _validate(parsed: Parsed, source: str) -> Story:
     data = dict(parsed.data)
     found: list[tuple[tuple, str]] = []  # (data path, message)
     _expand_headings(data, found)
@@ -309,7 +159,7 @@ def _validate(parsed: _Parsed, source: str) -> Story:
     problems = list(parsed.problems)
     seen = {(p.path, p.message) for p in problems}
     for path, message in found:
-        problem = Problem(_path(path), message, parsed.line_of(path))
+        problem = Problem(path_text(path), message, parsed.line_of(path))
         if (problem.path, problem.message) not in seen:
             seen.add((problem.path, problem.message))
             problems.append(problem)
@@ -447,14 +297,8 @@ def _suggest_key(loc: tuple) -> str:
     return f" (known keys: {', '.join(_FIELDS[where])})"
 
 
-def _path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _kind(value: Any) -> str:
+    """What a wrong value is, in words, without quoting a whole structure."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):

@@ -119,8 +119,8 @@ def parse_heading(text: str) -> dict[str, Any]:
     prefix = _PREFIX.match(rest)
     if prefix:
         word = prefix.group(1).lower().replace(" ", "")
-        found["interior"] = True if word == "interior" else False if word in ("exterior", "est", "est.") else (
-            parse_interior(word))
+        # EST. (establishing shot) is an exterior; the rest parse like `interior:` values.
+        found["interior"] = False if word.startswith("est") else parse_interior(word)
         rest = rest[prefix.end():].strip()
     parts = _TIME_SEPARATOR.split(rest)
     if len(parts) > 1 and parts[-1].strip():
