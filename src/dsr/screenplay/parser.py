@@ -1,0 +1,404 @@
+"""Fountain 1.1 -> ``Screenplay`` (https://fountain.io/syntax).
+
+``parse(text)`` never raises on any ``str``: whatever is not recognised is
+action, which is what Fountain says unrecognised text is.
+
+How it works, in one pass:
+
+1. Normalise: BOM, CRLF/CR line endings, tabs (= 4 spaces, per the spec).
+2. Cut out boneyard ``/* ... */`` (kept in ``Screenplay.boneyard``). Its line
+   breaks stay behind as empty lines, so every later line keeps its source
+   line number, and a boneyard on lines of its own separates paragraphs as a
+   blank line would (screenplain does the same). An unclosed ``/*`` is text.
+3. Title page (``title_page.py``).
+4. Body: paragraphs, found by one compiled regex (runs of non-blank lines; a
+   line of exactly two spaces inside a paragraph keeps it going, the spec's
+   rule for dialogue; a ``===`` line is a page break and ends a paragraph).
+   Each paragraph is classified from its first line, because the spec's
+   context rules are paragraph rules: a cue, a scene heading and a
+   transition need a blank line before; a scene heading and a transition need
+   one after (so ``INT. HOUSE`` glued to the next line is not a heading); a
+   cue needs a non-blank line after. Single-line marked elements (section,
+   synopsis, forced transition, centered, lyrics) end where they end, and the
+   rest of the paragraph is classified afresh.
+
+Where peers differ, we follow the spec:
+- ``I./E.`` is not in the spec's list of heading prefixes: action (nyousefi
+  and screenplain agree).
+- ``TO:`` alone is a transition (upper case, ends in ``TO:``); screenplain and
+  fountain-py make it action.
+- ``CUT TO:`` followed by trailing spaces is action, as the reference
+  implementation's own test file says (screenplain and fountain-py agree).
+- An all-caps line followed by text is a cue even if it starts with ``INT.``
+  (the spec's cue rule; screenplain agrees): ``INT. HOUSE`` glued to the next
+  line makes a cue, which the validator reports.
+- A line starting with ``~`` is a lyric wherever it stands (lyrics are a
+  per-line mark in the spec), so it splits an action paragraph.
+
+Text keeps inline markup (emphasis, inline notes) exactly as written, minus
+the forcing marks; ``inline.py`` interprets it for printing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dsr.screenplay.model import Boneyard, Element, Screenplay
+from dsr.screenplay.title_page import opens_title_page, parse_title_page
+
+__all__ = ["parse", "parse_body", "split_cue", "is_natural_heading", "is_natural_transition"]
+
+# Spec list: INT, EXT, EST, INT./EXT, INT/EXT, I/E, then a dot or a space; any case.
+_HEADING = re.compile(r"(?:INT\./EXT|INT/EXT|INT|EXT|EST|I/E)[. ]", re.IGNORECASE)
+# Scene number at the end of a heading: alphanumerics, dashes and periods.
+_SCENE_NUMBER = re.compile(r"\s*#([A-Za-z0-9.\-]+)#\s*$")
+_NOTE = re.compile(r"\s*\[\[(.*?)\]\]\s*", re.DOTALL)
+# A paragraph: a line with something on it, then more such lines; lines of
+# exactly two spaces keep it going when more text follows them.
+_PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*(?:\n(?:  \n)*[^\n]*\S[^\n]*)*")
+_TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
+# First characters of a line that may carry a forcing mark.
+_MARKS = frozenset("!@~#=>[.")
+
+
+def parse(text: str) -> Screenplay:
+    """Parse Fountain text. Never raises on a ``str``."""
+    text = _normalize(text)
+    boneyard: list[Boneyard] = []
+    while "/*" in text:
+        # Cutting can join "/" and "*" into a new opener: cut until none closes.
+        cut = _cut_boneyard(text, boneyard)
+        if cut is text:
+            break
+        text = cut
+    if len(boneyard) > 1:
+        boneyard.sort(key=lambda b: b.line)
+    title_page: dict[str, list[str]] = {}
+    body_start, body_line = 0, 1
+    if opens_title_page(text):
+        lines = text.split("\n")
+        title_page, first_body_line = parse_title_page(lines)
+        if title_page:
+            body_start = sum(len(line) + 1 for line in lines[:first_body_line])
+            body_line = first_body_line + 1
+    elements = parse_body(text, body_start, body_line)
+    return Screenplay(title_page=title_page, elements=elements, boneyard=boneyard)
+
+
+def parse_body(text: str, pos: int = 0, line: int = 1) -> list[Element]:
+    """Elements of normalised, boneyard-free ``text`` from offset ``pos``, which
+    lies on source line ``line``. No title page is looked for."""
+    elements: list[Element] = []
+    for m in _PARAGRAPH.finditer(text, pos):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        paragraph = m.group()
+        block = paragraph.split("\n")
+        if "===" in paragraph:
+            _split_page_breaks(block, line, elements)
+        else:
+            _classify(block, line, elements)
+    return elements
+
+
+def split_cue(body: str) -> tuple[str, str | None]:
+    """``"MOM (O. S.)"`` -> ``("MOM", "(O. S.)")``: the extension runs from the
+    first ``(`` when the cue ends with ``)``, as written (any case)."""
+    if body.endswith(")"):
+        p = body.find("(")
+        if p != -1:
+            return body[:p].rstrip(), body[p:]
+    return body, None
+
+
+def is_natural_heading(line: str) -> bool:
+    """Starts like a scene heading (stripped line; the blank lines around are not checked)."""
+    return _HEADING.match(line) is not None
+
+
+def is_natural_transition(line: str) -> bool:
+    """Upper case and ending in ``TO:`` (unstripped line; blank lines around not checked)."""
+    return line.endswith("TO:") and line.upper() == line
+
+
+def _normalize(text: str) -> str:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" in text:
+        text = text.replace("\t", "    ")
+    return text
+
+
+def _cut_boneyard(text: str, found: list[Boneyard]) -> str:
+    """Remove closed ``/* */`` spans, leaving their line breaks behind."""
+    pieces = []
+    pos = 0
+    line = 1
+    count = len(found)
+    while True:
+        start = text.find("/*", pos)
+        if start == -1:
+            break
+        end = text.find("*/", start + 2)
+        if end == -1:
+            break  # unclosed: stays as text (the validator reports it)
+        before = text[pos:start]
+        inner = text[start + 2 : end]
+        line += text.count("\n", pos, start)
+        found.append(Boneyard(text=inner, line=line))
+        breaks = inner.count("\n")
+        line += breaks
+        # An inline boneyard between two spaces takes one of them along.
+        if not breaks and before.endswith(" ") and text.startswith(" ", end + 2):
+            before = before[:-1]
+        pieces.append(before)
+        pieces.append("\n" * breaks)
+        pos = end + 2
+    if len(found) == count:
+        return text
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _is_page_break(s: str) -> bool:
+    return len(s) >= 3 and s[0] == "=" and s.count("=") == len(s)
+
+
+def _split_page_breaks(block: list[str], line: int, out: list[Element]) -> None:
+    """A ``===`` line is a page break and ends the paragraph it stands in."""
+    start = 0
+    for k, raw in enumerate([*block, "==="]):
+        s = raw.strip()
+        if not (s[:1] == "=" and _is_page_break(s)):
+            continue
+        part = block[start:k]
+        first = 0
+        while first < len(part) and not part[first].strip():
+            first += 1  # two-space lines right after a page break
+        while part and not part[-1].strip():
+            part.pop()  # ... or right before one
+        if first < len(part):
+            _classify(part[first:], line + start + first, out)
+        if k < len(block):
+            out.append(Element("page_break", "", line + k))
+        start = k + 1
+
+
+def _classify(block: list[str], line: int, out: list[Element]) -> None:
+    """Turn one paragraph (``block``, first line on source ``line``) into elements."""
+    m = len(block)
+    k = 0
+    while k < m:
+        raw = block[k]
+        s = raw.strip()
+        if not s:
+            k += 1
+            continue
+        if s[0] in _MARKS:
+            after = _marked(block, k, s, line, out)
+            if after >= 0:
+                k = after
+                continue
+            if after == -1:
+                return
+            # -2: the mark did not apply (".." or a bracket that is no note)
+        ln = line + k
+        if k == m - 1:  # alone: a blank line (or the end) follows
+            if _HEADING.match(s):
+                out.append(_heading(s, ln, forced=False))
+                return
+            if is_natural_transition(raw):
+                out.append(Element("transition", s, ln))
+                return
+        else:
+            # Cheap test first: the part before any "(" must be in capitals.
+            p = s.find("(")
+            name_part = s if p == -1 else s[:p]
+            if name_part.upper() == name_part:
+                cue = _cue(s, ln, forced=False)
+                if cue is not None:
+                    out.append(cue)
+                    _dialogue(block, k + 1, line, out)
+                    return
+        _action(block, k, line, out)
+        return
+
+
+def _marked(block: list[str], k: int, s: str, line: int, out: list[Element]) -> int:
+    """Handle a line starting with a forcing mark. Returns the index to go on
+    from, -1 when the paragraph is used up, -2 when the mark does not apply."""
+    c = s[0]
+    ln = line + k
+    if c == "!":
+        raw = block[k]
+        first = raw[raw.index("!") + 1 :]
+        out.append(Element("action", _action_text([first, *block[k + 1 :]]), ln, forced=True))
+        return -1
+    if c == "@":
+        out.append(_cue(s, ln, forced=True))  # type: ignore[arg-type]
+        _dialogue(block, k + 1, line, out)
+        return -1
+    if c == "~":
+        return _lyrics(block, k, line, out)
+    if c == "#":
+        depth = len(s) - len(s.lstrip("#"))
+        out.append(Element("section", s[depth:].strip(), ln, depth=depth, forced=True))
+        return k + 1
+    if c == "=":
+        out.append(Element("synopsis", s[1:].strip(), ln, forced=True))
+        return k + 1
+    if c == ">":
+        if len(s) > 1 and s[-1] == "<":
+            return _centered(block, k, line, out)
+        out.append(Element("transition", s[1:].strip(), ln, forced=True))
+        return k + 1
+    if c == "." and len(s) > 1 and s[1] != "." and k == len(block) - 1:
+        out.append(_heading(s, ln, forced=True))
+        return -1
+    if c == "[" and s.startswith("[[") and _only_notes("\n".join(block[k:]), ln, out):
+        return -1
+    return -2
+
+
+def _cue(s: str, line: int, forced: bool) -> Element | None:
+    """A cue from a stripped cue line, or None if it is not a natural one."""
+    body = s[1:] if forced else s
+    dual = body.endswith("^")
+    if dual:
+        body = body[:-1]
+    body = body.strip()
+    name, extension = split_cue(body)
+    # A natural cue's name is in capitals with at least one cased letter
+    # ("R2D2" yes, "23" no; uncased scripts such as CJK never make natural cues).
+    if not forced and (name.upper() != name or name.lower() == name):
+        return None
+    return Element("character", body, line, name=name, extension=extension, dual=dual, forced=forced)
+
+
+def _heading(s: str, line: int, forced: bool) -> Element:
+    text = s[1:].strip() if forced else s
+    number = None
+    if text.endswith("#"):
+        m = _SCENE_NUMBER.search(text)
+        if m:
+            number = m.group(1)
+            text = text[: m.start()].strip()
+    return Element("scene_heading", text, line, scene_number=number, forced=forced)
+
+
+def _centered(block: list[str], k: int, line: int, out: list[Element]) -> int:
+    """Consecutive ``> text <`` lines as one centered element."""
+    start = k
+    centered = []
+    while k < len(block):
+        t = block[k].strip()
+        if not (len(t) > 1 and t[0] == ">" and t[-1] == "<"):
+            break
+        centered.append(t[1:-1].strip())
+        k += 1
+    out.append(Element("centered", "\n".join(centered), line + start, forced=True))
+    return k
+
+
+def _lyrics(block: list[str], k: int, line: int, out: list[Element]) -> int:
+    """A run of ``~`` lines from ``block[k]``; returns the index after it. Empty
+    (two-space) lines between ``~`` lines belong to the lyric."""
+    start = k
+    lyric = []
+    m = len(block)
+    while k < m:
+        t = block[k].strip()
+        if t[:1] == "~":
+            lyric.append(t[1:].strip())
+            k += 1
+            continue
+        gap = k
+        while gap < m and not block[gap].strip():
+            gap += 1
+        if gap == k or gap == m or block[gap].lstrip()[:1] != "~":
+            break
+        lyric.extend([""] * (gap - k))
+        k = gap
+    out.append(Element("lyrics", "\n".join(lyric), line + start, forced=True))
+    return k
+
+
+def _dialogue(block: list[str], k: int, line: int, out: list[Element]) -> None:
+    """Parentheticals, dialogue and lyrics after a cue, from ``block[k:]``."""
+    m = len(block)
+    buf: list[str] = []  # dialogue lines not yet emitted
+    buf_line = 0
+    while k < m:
+        s = block[k].strip()
+        if s[:1] == "(" and s[-1:] == ")":
+            _flush_dialogue(buf, buf_line, out)
+            out.append(Element("parenthetical", s, line + k))
+        elif s[:1] == "~":
+            _flush_dialogue(buf, buf_line, out)
+            k = _lyrics(block, k, line, out)
+            continue
+        else:
+            if not buf:
+                buf_line = line + k
+            buf.append(s)
+        k += 1
+    _flush_dialogue(buf, buf_line, out)
+
+
+def _flush_dialogue(buf: list[str], line: int, out: list[Element]) -> None:
+    """Emit ``buf`` as one dialogue element, without empty lines at its ends."""
+    if not buf:
+        return
+    lead, end = 0, len(buf)
+    while lead < end and not buf[lead]:
+        lead += 1
+    while end > lead and not buf[end - 1]:
+        end -= 1
+    if end > lead:
+        out.append(Element("dialogue", "\n".join(buf[lead:end]), line + lead))
+    buf.clear()
+
+
+def _action(block: list[str], k: int, line: int, out: list[Element]) -> None:
+    """Action from ``block[k:]``; any ``~`` line in it is a lyric and splits it."""
+    text = _action_text(block[k:] if k else block)
+    if "~" not in text:
+        out.append(Element("action", text, line + k))
+        return
+    m = len(block)
+    while k < m:
+        end = k
+        while end < m and not block[end].lstrip().startswith("~"):
+            end += 1
+        start, last = k, end
+        while start < last and not block[start].strip():
+            start += 1  # two-space lines right after a lyric
+        while last > start and not block[last - 1].strip():
+            last -= 1  # ... or right before one
+        if last > start:
+            out.append(Element("action", _action_text(block[start:last]), line + start))
+        k = _lyrics(block, end, line, out) if end < m else end
+
+
+def _action_text(lines: list[str]) -> str:
+    """Action keeps its indentation (the spec) but not trailing whitespace."""
+    return _TRAILING_SPACE.sub("", "\n".join(lines))
+
+
+def _only_notes(rest: str, line: int, out: list[Element]) -> bool:
+    """If ``rest`` is nothing but ``[[notes]]``, append a note element for each."""
+    notes = []
+    pos = 0
+    for m in _NOTE.finditer(rest):
+        if m.start() != pos:
+            return False
+        notes.append(m)
+        pos = m.end()
+    if pos != len(rest) or not notes:
+        return False
+    for m in notes:
+        text = "\n".join([part.rstrip() for part in m.group(1).strip().split("\n")])
+        out.append(Element("note", text, line + rest.count("\n", 0, m.start(1)), forced=True))
+    return True
