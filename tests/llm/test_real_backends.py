@@ -66,3 +66,25 @@ def test_openai_backend_against_llama_cpp_server(llama_server, tmp_path):
     assert model.inner.structured_mode == "json_object"
     assert model.journal.model_notes()[model.spec]["structured_output"] == "json_object"
     assert model.journal.real_calls() == 2
+
+
+def test_cancelling_an_embedded_call_frees_the_model_at_once():
+    model = resolve_model("embedded")
+    lock = model.loaded().lock
+
+    async def start_then_cancel():
+        task = asyncio.create_task(model.complete(
+            [{"role": "user", "content": "Count from 1 to 2000, separated by commas."}],
+            Params(max_tokens=2000, temperature=1.0)))
+        await asyncio.sleep(1.5)
+        assert not task.done() and lock.locked()  # generating
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # Without the stop flag the worker thread would hold the model for
+        # the rest of its 2000 tokens.
+        acquired = await asyncio.to_thread(lock.acquire, True, 1.0)
+        assert acquired
+        lock.release()
+
+    asyncio.run(start_then_cancel())

