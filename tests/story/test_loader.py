@@ -116,6 +116,38 @@ def test_interior_spellings(value, expected):
     assert story.scenes[0].interior == expected
 
 
+def test_characters_as_a_mapping_of_name_to_profile():
+    story = load_story_text("""\
+title: T
+characters:
+  NELL: the elder sister
+  TESS: {profile: the younger one, relationships: {NELL: sister}}
+  ARCHIE:
+scenes: [{summary: s, characters: "nell, tess, Archie"}]
+""", "yaml")
+    assert [(c.name, c.profile) for c in story.characters] == [
+        ("NELL", "the elder sister"), ("TESS", "the younger one"), ("ARCHIE", "")]
+    assert story.characters[1].relationships == {"NELL": "sister"}
+    assert story.scenes[0].characters == ["NELL", "TESS", "ARCHIE"]
+    error = problems_of("title: T\ncharacters: {NELL: x}\nscenes: [{summary: s, characters: [NEL]}]\n")
+    assert "'NEL' is not in characters (did you mean 'NELL'?)" in str(error)
+
+
+def test_shapes_that_cannot_be_a_story_part():
+    error = problems_of("""\
+title: T
+characters: [5, {name: A, relationships: brother}]
+scenes: [just a string, {summary: s, characters: 7, time: [a]}]
+""")
+    assert str(error) == (
+        "story.yaml: 5 problems: "
+        "characters[0] (line 2): expected a name or name:/profile:/relationships: keys, got the number 5; "
+        "characters[1].relationships (line 2): expected lines such as 'NAME: how they relate', got text 'brother'; "
+        "scenes[0] (line 3): expected keys and values, got text 'just a string'; "
+        "scenes[1].time (line 3): expected text, got a list; "
+        "scenes[1].characters (line 3): expected a list, got the number 7")
+
+
 def test_norwegian_survives_yaml_1_1():
     text = MINIMAL.replace("title: T", "title: T\nlanguage: no")
     assert load_story_text(text, "yaml").language == "no"
@@ -242,6 +274,7 @@ def test_many_problems_are_counted_and_all_kept():
     ('"just text"', "json", "story.yaml: expected keys such as title:, characters: and scenes: at the top, got text 'just text'"),
     ("title: T\nlogline: a: b\n", "yaml", "story.yaml: not valid YAML at line 2, column 1"),
     ("title: T\n\tlogline: x\n", "yaml", "story.yaml: not valid YAML at line 2"),
+    (MINIMAL + "---\ntitle: U\n", "yaml", "story.yaml: not valid YAML at line 6, column 1: but found another document (one story per file: remove the second '---')"),
     ('{"title": "T",\n "scenes": [}\n', "json", "story.yaml: not valid JSON at line 2, column 13: Expecting value"),
     ("title: T\n", "toml", "story.yaml: unknown story format 'toml'; use yaml, json or markdown"),
 ])

@@ -74,6 +74,8 @@ def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
         return " (a value that contains ': ' needs quotes)"
     if "'\\t'" in problem or "tab" in problem:
         return " (indent with spaces, not tabs)"
+    if "another document" in problem:
+        return " (one story per file: remove the second '---')"
     if "expected key" in problem or "expected <block end>" in problem:
         return " (check the indentation there, and quote a value that starts with a quote mark but goes on after it)"
     return ""

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from dsr.errors import UserError
 from dsr.story.formats import Parsed, Problem, decode, parse_json, parse_markdown_story, parse_yaml, path_text
 from dsr.story.markdown import parse_heading
-from dsr.story.model import Character, OutlineScene, Story, shown, split_names
+from dsr.story.model import Character, OutlineScene, Story, character_entries, shown, split_names
 
 MAX_STORY_BYTES = 8 * 1024 * 1024  # a 500-scene outline is about 0.3 MiB
 MAX_LISTED = 20  # problems spelled out in the one-line message; the rest are counted
@@ -196,8 +196,7 @@ def _cross_check(data: dict) -> list[tuple[tuple, str]]:
     found: list[tuple[tuple, str]] = []
     declared: dict[str, str] = {}  # upper-case name -> name as written
     first_index: dict[str, int] = {}
-    characters = data.get("characters")
-    characters = split_names(characters) if isinstance(characters, str) else characters
+    characters = character_entries(data.get("characters"))
     for i, character in enumerate(characters if isinstance(characters, list) else []):
         name = _character_name(character)
         if name is None:
@@ -273,6 +272,8 @@ def _translate(error: dict) -> tuple[tuple, str]:
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         if len(loc) == 2 and loc[0] == "characters":
             return loc, f"expected a name or name:/profile:/relationships: keys, got {_kind(value)}"
+        if loc[-1] == "relationships":
+            return loc, f"expected lines such as 'NAME: how they relate', got {_kind(value)}"
         return loc, f"expected keys and values, got {_kind(value)}"
     if kind == "int_type" or kind == "int_parsing":
         return loc, f"expected a whole number, got {_kind(value)}"

@@ -25,15 +25,21 @@ _INTERIOR_WORDS: dict[str, bool | str] = {
     **dict.fromkeys(["both", "int/ext", "ext/int", "i/e", "e/i", "intext", "ie"], "both"),
 }
 
-# Language names people write instead of a code. Codes themselves pass through.
+# Language codes with their English names (for prompts: "write in German"),
+# and the names people type instead of a code. Other valid codes pass through.
+LANGUAGES = {
+    "en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "tr": "Turkish", "ru": "Russian",
+    "uk": "Ukrainian", "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "ar": "Arabic",
+    "hi": "Hindi", "el": "Greek", "hu": "Hungarian", "ro": "Romanian", "ca": "Catalan",
+    "he": "Hebrew",
+}
 _LANGUAGE_NAMES = {
-    "english": "en", "german": "de", "deutsch": "de", "spanish": "es", "español": "es",
-    "espanol": "es", "french": "fr", "français": "fr", "francais": "fr", "italian": "it",
-    "italiano": "it", "portuguese": "pt", "português": "pt", "dutch": "nl", "nederlands": "nl",
-    "swedish": "sv", "norwegian": "no", "danish": "da", "finnish": "fi", "polish": "pl",
-    "czech": "cs", "russian": "ru", "ukrainian": "uk", "turkish": "tr", "greek": "el",
-    "arabic": "ar", "hebrew": "he", "hindi": "hi", "japanese": "ja", "chinese": "zh",
-    "korean": "ko",
+    **{name.lower(): code for code, name in LANGUAGES.items()},
+    "deutsch": "de", "español": "es", "espanol": "es", "français": "fr", "francais": "fr",
+    "italiano": "it", "português": "pt", "portugues": "pt", "nederlands": "nl", "polski": "pl",
+    "svenska": "sv", "dansk": "da", "norsk": "no", "suomi": "fi", "čeština": "cs", "türkçe": "tr",
 }
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 
@@ -81,6 +87,17 @@ def split_names(value: Any) -> Any:
     """``"MAYA, JONAH"`` -> ``["MAYA", "JONAH"]``; lists pass through."""
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def character_entries(value: Any) -> Any:
+    """The story's ``characters`` as a list of entries: also from one
+    comma-separated text, or from a mapping of name -> profile (or -> keys)."""
+    if isinstance(value, str):
+        return split_names(value)
+    if isinstance(value, dict):
+        return [{"name": name, **body} if isinstance(body, dict) and "name" not in body
+                else {"name": name, "profile": body} for name, body in value.items()]
     return value
 
 
@@ -232,8 +249,8 @@ class Story(_Model):
 
     @field_validator("characters", mode="before")
     @classmethod
-    def _comma_separated(cls, value: Any) -> Any:
-        return split_names(value)
+    def _character_list(cls, value: Any) -> Any:
+        return character_entries(value)
 
     def character(self, name: str) -> Character | None:
         wanted = " ".join(name.split()).upper()
