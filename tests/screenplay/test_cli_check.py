@@ -95,9 +95,8 @@ def test_json_output(write, capsys):
 def test_unreadable_files_exit_2_and_the_rest_is_still_checked(write, tmp_path, capsys):
     clean = write("clean.fountain", CLEAN)
     binary = write("image.fountain", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    latin1 = write("latin1.fountain", "INT. CAF\xc9 - DAY\n".encode("latin-1"))
     missing = str(tmp_path / "missing.fountain")
-    assert main(["check", "--json", missing, binary, latin1, clean]) == 2
+    assert main(["check", "--json", missing, binary, str(tmp_path), clean]) == 2
     captured = capsys.readouterr()
     errors = captured.err.splitlines()
     assert len(errors) == 3 and all(line.startswith("dsr: error: ") for line in errors)
@@ -105,6 +104,14 @@ def test_unreadable_files_exit_2_and_the_rest_is_still_checked(write, tmp_path, 
     data = json.loads(captured.out)
     assert [("error" in f) for f in data["files"]] == [True, True, True, False]
     assert data["files"][3]["findings"] == []
+
+
+def test_windows_text_is_read_with_a_warning_and_checked(write, capsys):
+    latin1 = write("latin1.fountain", "INT. CAF\xc9 - DAY\r\n\r\nBOB:\r\nCaf\xe9?\r\n".encode("cp1252"))
+    assert main(["check", latin1]) == 1
+    captured = capsys.readouterr()
+    assert "dsr: warning:" in captured.err and "UTF-8" in captured.err
+    assert f"{latin1}:3: error cue-with-colon" in captured.out  # CRLF lines counted as an editor does
 
 
 def test_stdin(monkeypatch, capsys):

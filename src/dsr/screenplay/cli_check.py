@@ -11,9 +11,9 @@ import json
 import sys
 
 from dsr.errors import UserError
-from dsr.screenplay.parser import parse
+from dsr.screenplay.io import read_fountain
 from dsr.screenplay.stats import statistics
-from dsr.screenplay.validate import CODES, Finding, validate
+from dsr.screenplay.validate import CODES, validate
 
 DESCRIPTION = """\
 Check Fountain screenplays for what makes a script malformed or unprofessional
@@ -31,6 +31,10 @@ examples:
   dsr check drafts/*.fountain               # several files; exit 1 if any has an error
   dsr check script.fountain --json | jq '.files[0].statistics.pages'
   cat script.fountain | dsr check -         # read standard input
+
+Files are read as UTF-8 (a file that is not is read as Windows-1252, with a
+warning); CRLF and CR line endings are fine; binary files and files over 20 MB
+are refused.
 
 exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read
 
@@ -54,40 +58,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _read(path: str) -> str:
-    """TEMPORARY minimal reader until dsr.screenplay.io lands."""
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if b"\0" in data[:8192]:
-        raise UserError(f"{path} is a binary file, not a Fountain screenplay")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-
-
-def check_text(text: str) -> tuple[list[Finding], dict]:
-    """Parse ``text`` and return its findings and statistics."""
-    screenplay = parse(text)
-    return validate(screenplay, text), statistics(screenplay)
-
-
 def run(args: argparse.Namespace) -> int:
     reports = []
     unreadable = False
     for path in args.files:
         name = "<stdin>" if path == "-" else path
         try:
-            text = _read(path)
+            text, screenplay = read_fountain(path)
         except UserError as exc:
+            # One line, and the other files are still checked.
             unreadable = True
             print(f"dsr: error: {exc}", file=sys.stderr)
             reports.append({"file": name, "error": str(exc)})
             continue
-        findings, stats = check_text(text)
-        reports.append({"file": name, "findings": findings, "statistics": stats})
+        reports.append({"file": name, "findings": validate(screenplay, text), "statistics": statistics(screenplay)})
 
     errors = sum(f.severity == "error" for r in reports for f in r.get("findings", ()))
     warnings = sum(f.severity == "warning" for r in reports for f in r.get("findings", ()))
