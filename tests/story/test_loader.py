@@ -13,7 +13,7 @@ import yaml
 from dsr.errors import UserError
 from dsr.story import loader
 from dsr.story.loader import StoryError, load_story, load_story_text, story_warnings
-from dsr.story.markdown import parse_heading
+from dsr.story.headings import parse_heading
 from dsr.story.model import Story
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -484,3 +484,9 @@ def test_the_examples_in_the_format_documentation_load():
     assert [c.name for c in md.characters] == ["TESS", "NELL"]
     assert md.characters[0].relationships == {"NELL": "the sister who stayed"}
     assert md.characters[1].relationships == {"TESS": "younger sister"}
+
+
+def test_markdown_comments_and_rules_are_not_story_text():
+    text = MARKDOWN.replace("## Scenes", "<!-- draft 3,\nsend to Ruth -->\n---\n## Scenes <!-- 2 scenes -->")
+    text = text.replace("Maya steers.", "Maya steers. <!-- too short? -->")
+    assert load_story_text(text, "markdown") == load_story_text(MARKDOWN, "markdown")

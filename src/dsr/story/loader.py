@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from dsr.errors import UserError
 from dsr.story.formats import Parsed, Problem, decode, parse_json, parse_markdown_story, parse_yaml, path_text
-from dsr.story.markdown import parse_heading
+from dsr.story.headings import parse_heading
 from dsr.story.model import Character, OutlineScene, Story, character_entries, shown, split_names
 
 MAX_STORY_BYTES = 8 * 1024 * 1024  # a 500-scene outline is about 0.3 MiB

@@ -1,34 +1,24 @@
 """The Markdown form of a story outline: what a writer types in any editor.
-
-Example (every part but the title, one character and one scene is optional)::
+``docs/story-format.md`` has a full example; in short::
 
     # The Last Ferry
 
-    Logline: A ferry pilot on her final night run must decide whether to
+    Logline: A ferry pilot on her last night run must decide whether to
     carry the brother who sold her boat.
     Genre: drama
-    Language: en
-    Style: Quiet, observed; long silences; the sea as a character.
 
     ## Characters
 
-    - **MAYA** — 34, pilot of the last ferry. Wants to finish the run clean.
-      Flaw: never says what she means. Speaks in instructions.
+    - **MAYA** — 34, pilot of the last ferry. Speaks in instructions.
       - JONAH: younger brother; she raised him
     - **JONAH** — 29, charming, broke, sorry too late.
-
-    ### RUTH
-    The harbour master. Sixty, dry as rope.
-
-    Relationships:
-    - MAYA: her boss for twelve years
 
     ## Scenes
 
     ### EXT. HARBOUR - NIGHT
-    Characters: MAYA, RUTH
+    Characters: MAYA, JONAH
 
-    Rain on the quay. Ruth hands Maya the last manifest.
+    Rain on the quay. Jonah waits by the ramp with one suitcase.
 
     Directives: slow; hold on the empty car deck.
 
@@ -55,6 +45,8 @@ The rules:
   ``Place:``, ``Time:``, ``Interior:`` and ``Summary:`` lines are accepted too.
 - Paragraph lines join with a space; paragraphs join with a blank line; list
   items (in directives) become one line each, without the bullet.
+- HTML comments (``<!-- ... -->``) are ignored; a rule line (``---``) counts
+  as a blank line.
 
 ``parse_markdown`` turns the text into the same plain data a YAML file gives,
 plus a map from data paths to line numbers and the problems found on the way
@@ -69,20 +61,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from dsr.story.model import parse_interior
+from dsr.story.headings import parse_heading, plain_text as _plain
 
 Path = tuple  # a data path such as ("scenes", 3, "summary")
 _MISTYPED = "?"  # the key of a label line that was reported as a typo
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _LABEL = re.compile(r"^\s*(?:\*\*|__)?([A-Za-z][A-Za-z' ]{0,24}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(.*)$")
-_NUMBER = re.compile(r"^(?:scene\s*)?\d+[a-z]?\s*[.):]\s*|^scene\s+\d+[a-z]?\s+", re.IGNORECASE)
-_PREFIX = re.compile(
-    r"^(int\.?\s*/\s*ext\.?|ext\.?\s*/\s*int\.?|i\s*/\s*e\.?|interior|exterior|int\.?|ext\.?|est\.?)(?:\s+|$)",
-    re.IGNORECASE,
-)
-_TIME_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*[–—]\s*")
 _NAME_SEPARATOR = re.compile(r"\s*[–—]\s*|\s+-\s+|\s*:\s*")
 
 TOP_KEYS = {"logline": "logline", "genre": "genre", "language": "language", "style": "style",
@@ -108,32 +95,21 @@ class ParsedMarkdown:
     problems: list[MarkdownProblem] = field(default_factory=list)
 
 
-def parse_heading(text: str) -> dict[str, Any]:
-    """``INT. KITCHEN - NIGHT`` -> ``{"interior": True, "place": "KITCHEN", "time": "NIGHT"}``.
-
-    Only what the heading states is returned: ``KITCHEN`` alone gives just
-    the place, so the model's defaults fill the rest.
-    """
-    rest = _NUMBER.sub("", _plain(text)).strip()
-    found: dict[str, Any] = {}
-    prefix = _PREFIX.match(rest)
-    if prefix:
-        word = prefix.group(1).lower().replace(" ", "")
-        # EST. (establishing shot) is an exterior; the rest parse like `interior:` values.
-        found["interior"] = False if word.startswith("est") else parse_interior(word)
-        rest = rest[prefix.end():].strip()
-    parts = _TIME_SEPARATOR.split(rest)
-    if len(parts) > 1 and parts[-1].strip():
-        found["time"] = parts[-1].strip()
-        rest = rest[: len(rest) - len(parts[-1])].rstrip(" -–—")
-    if rest.strip(" -–—"):
-        found["place"] = rest.strip(" -–—")
-    return found
-
-
-def _plain(text: str) -> str:
-    """Drop emphasis markers: ``**MAYA**`` -> ``MAYA``."""
-    return re.sub(r"(\*\*|__|\*|`)", "", text).strip()
+def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+    """``line`` without HTML comments, and whether a comment is still open after it."""
+    out = ""
+    while line:
+        if in_comment:
+            end = line.find("-->")
+            if end < 0:
+                return out, True
+            line, in_comment = line[end + 3:], False
+        else:
+            start = line.find("<!--")
+            if start < 0:
+                return out + line, False
+            out, line, in_comment = out + line[:start], line[start + 4:], True
+    return out, in_comment
 
 
 class _Block:
@@ -191,7 +167,11 @@ class _Parser:
     def run(self) -> ParsedMarkdown:
         front = _Block("", 1)
         sections: list[_Block] = []
+        in_comment = False
         for number, raw in enumerate(self.text.splitlines(), start=1):
+            raw, in_comment = _strip_comments(raw, in_comment)
+            if _RULE.match(raw):
+                raw = ""
             heading = _HEADING.match(raw)
             if heading and len(heading.group(1)) == 1:
                 if "title" in self.data:
