@@ -69,6 +69,9 @@ from dsr.screenplay.validate_rules import (
 _DIALOGUE_PARTS = frozenset({"parenthetical", "dialogue", "lyrics"})
 # First characters of a cue worth a closer look: a heading (I, E), markup.
 _CLOSER_LOOK = frozenset({"I", "E", "*", "_", ""})
+# Greedy wrapping puts at least a full width in any two consecutive lines, so
+# 5 lines need more than 2 widths of text: shorter paragraphs are not measured.
+_LONG_ENOUGH = (MAX_ACTION_LINES + 1) // 2 * ACTION_WIDTH
 _IN_BLOCK = frozenset({"character", "parenthetical", "dialogue", "lyrics"})
 _STORY = frozenset({"action", "character", "parenthetical", "dialogue", "lyrics", "centered"})
 _NOT_PRINTED = frozenset({"note", "section", "synopsis"})
@@ -170,7 +173,13 @@ class _Checker:
                     self.check_cue(el, elements, index)
             elif kind == "action":
                 actions.append(el)
-                self.check_action(el, elements[index + 1] if kinds[index + 1] else None)
+                text = el.text
+                # Only these can be a loose cue, transition or parenthetical (see
+                # check_action), or too long; most action paragraphs are neither.
+                if len(text) > _LONG_ENOUGH or (
+                    "\n" not in text and (text.isupper() or text[-1:] == ":" or text[:1] == "(")
+                ):
+                    self.check_action(el, elements[index + 1] if kinds[index + 1] else None)
             elif kind == "scene_heading":
                 self.check_heading(el)
             elif kind == "parenthetical" and previous not in _IN_BLOCK:
@@ -216,9 +225,7 @@ class _Checker:
             # "Cut to:") or a parenthetical; most action lines are none of them.
             if text.isupper() or text[-1:] == ":" or text[:1] == "(":
                 self.check_loose_line(el, printable(text).strip(), following)
-        # Greedy wrapping puts at least a full width in any two consecutive
-        # lines, so 5 lines need more than 2 widths of text: skip the rest.
-        if len(text) > (MAX_ACTION_LINES + 1) // 2 * ACTION_WIDTH:
+        if len(text) > _LONG_ENOUGH:
             size = reflowed_lines(text, ACTION_WIDTH)
             if size > MAX_ACTION_LINES:
                 self.add(el.line, "long-action",

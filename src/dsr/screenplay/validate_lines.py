@@ -149,30 +149,31 @@ class _LineScans:
     def scan_glued_headings(self, joined: _Joined, gate: bool = True) -> None:
         """A heading-shaped line inside action or dialogue: glued to its neighbours or wrapped in emphasis."""
         text = joined.text
-        # Models like to write "**INT. KITCHEN - DAY**"; look for those only when a line starts with a mark.
-        marks = ("",) + (("*", "**", "***", "_") if "\n*" in text or "\n_" in text else ())
+        starts = [start for prefix in HEADING_STARTS
+                  # The word set pays off on action text, where it also gates the phrase scans.
+                  if not (gate and prefix.isalpha() and prefix.encode() not in joined.words())
+                  for start in joined.line_starts(prefix)]
+        # Models like to write "**INT. KITCHEN - DAY**": lines starting with a mark, checked below.
+        starts += [start for mark in ("*", "_") for start in joined.line_starts(mark)]
         seen: set[int] = set()
-        for prefix in HEADING_STARTS:
-            # The word set pays off on action text, where it also gates the phrase scans.
-            if gate and prefix.isalpha() and prefix.encode() not in joined.words():
+        for start in sorted(starts):
+            begin, end = joined.line_bounds(start)
+            raw = text[begin:end].strip()
+            line = printable(raw).strip()
+            if not HEADING_LINE.match(line):
                 continue
-            for start in (s for mark in marks for s in joined.line_starts(mark + prefix)):
-                begin, end = joined.line_bounds(start)
-                raw = text[begin:end].strip()
-                line = printable(raw).strip()
-                el, number = joined.locate(start)
-                if number in seen or el.forced or not HEADING_LINE.match(line):
-                    continue
-                seen.add(number)
-                problems = []
-                if "\n" in el.text:
-                    problems.append("glued to " + ("the line after it" if number == el.line else "the line before it"))
-                if raw != line:
-                    problems.append("wrapped in emphasis marks")
-                self.add(number, "heading-not-recognized",
-                         f"{quote(raw)} is meant as a scene heading but is {' and '.join(problems)}, so it reads "
-                         f"as {el.type}; write it plain ({line}) on its own line with a blank line before and "
-                         "after it")
+            el, number = joined.locate(start)
+            if number in seen or el.forced:
+                continue
+            seen.add(number)
+            problems = []
+            if "\n" in el.text:
+                problems.append("glued to " + ("the line after it" if number == el.line else "the line before it"))
+            if raw != line:
+                problems.append("wrapped in emphasis marks")
+            self.add(number, "heading-not-recognized",
+                     f"{quote(raw)} is meant as a scene heading but is {' and '.join(problems)}, so it reads "
+                     f"as {el.type}; write it plain ({line}) on its own line with a blank line before and after it")
 
     def scan_transitions(self, joined: _Joined) -> None:
         """A transition line inside a longer action paragraph (one-line ones are checked per element)."""
