@@ -18,7 +18,7 @@ from dsr.screenplay.validate import validate
 
 def test_truncated_prose_is_asked_again_with_a_higher_limit(story_file, tmp_path):
     def cut_at_first_limit(request):
-        if request.params.max_tokens <= 700:
+        if request.params.max_tokens <= 600:
             return Completion("Rain taps on the glass. Maya reaches for the", "length", Usage(1, 700))
         return None  # the default, whole answer
 
@@ -26,7 +26,7 @@ def test_truncated_prose_is_asked_again_with_a_higher_limit(story_file, tmp_path
     out = tmp_path / "run"
     run(story_file, out, model)
     limits = [r.params.max_tokens for r in model.requests if r.kind == "prose"]
-    assert limits[:2] == [700, 1400]
+    assert limits[:2] == [600, 1200]
     prose = (out / "scenes/001/prose.md").read_text()
     assert "reaches for the" not in prose and "Nobody has been" in prose
 
@@ -151,3 +151,16 @@ def test_stage2_failure_names_the_scene_and_stage(story_file, tmp_path):
     with pytest.raises(UserError, match=r"^scene 2 \(INT\. HALLWAY - NIGHT\): stage 2: HTTP 500"):
         run(story_file, tmp_path / "run", model)
     assert (tmp_path / "run/scenes/001/screenplay.fountain").exists()
+
+
+def test_a_looping_answer_is_not_given_more_room_and_is_deduplicated(story_file, tmp_path):
+    looping = lambda r: Completion(  # noqa: E731
+        "Rain hits the window of the kitchen. Maya stands by the sink and waits. " + "She looks at herself. " * 40,
+        "length", Usage(1, r.params.max_tokens))
+    model = ScriptedModel(overrides={"prose": looping})
+    out = tmp_path / "run"
+    run(story_file, out, model)
+    assert [r.params.max_tokens for r in model.requests if r.kind == "prose"][:2] == [600, 600]  # next scene
+    prose = (out / "scenes/001/prose.md").read_text().strip()
+    assert prose == "Rain hits the window of the kitchen. Maya stands by the sink and waits. She looks at herself."
+    assert json.loads((out / "manifest.json").read_text())["scenes"][0]["flags"] == ["truncated"]

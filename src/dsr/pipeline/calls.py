@@ -76,10 +76,13 @@ class StageError(Exception):
         self.error = error
 
 
-async def ask(model: ChatModel, messages: list[Message], params: Params, sample: int, log: CallLog) -> Completion:
+async def ask(model: ChatModel, messages: list[Message], params: Params, sample: int, log: CallLog,
+              worth_more: Callable[[str], bool] = lambda _text: True) -> Completion:
     """One call. An answer cut off by the token limit is asked again with a
-    higher limit (bounded); if it is still cut off, the caller sees
-    ``finish_reason == "length"`` and must not keep it as a whole answer."""
+    higher limit (bounded), unless ``worth_more(cut_text)`` says more room
+    would not help (a small model looping on one sentence runs into any
+    limit). If it is still cut off, the caller sees ``finish_reason ==
+    "length"`` and must not keep it as a whole answer."""
     current = params
     for raise_no in range(LENGTH_RAISES + 1):
         try:
@@ -88,6 +91,9 @@ async def ask(model: ChatModel, messages: list[Message], params: Params, sample:
             raise StageError(log.stage, exc) from None
         log.add(completion)
         if completion.finish_reason != "length" or current.max_tokens >= TOKEN_CAP or raise_no == LENGTH_RAISES:
+            return completion
+        if not worth_more(completion.text):
+            log.note("answer cut off while repeating itself; not asked again")
             return completion
         log.note(f"answer cut at {current.max_tokens} tokens; asked again with more")
         current = replace(current, max_tokens=min(TOKEN_CAP, current.max_tokens * 2))

@@ -24,7 +24,7 @@ class Settings:
     max_attempts: int = 3  # model answers per scene in stage 2 before the fallback
     stage2_format: str = "auto"  # auto | fountain | json
     directives_tokens: int = 400
-    prose_tokens: int = 700
+    prose_tokens: int = 600
     stage2_tokens: int = 1024
     paper: str = "letter"  # letter | a4
     pdf: bool = True

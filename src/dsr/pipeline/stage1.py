@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from dsr.llm.base import ChatModel, Params
 from dsr.llm.text import clean_answer, extract_json
 from dsr.pipeline.calls import CallLog, ask, sample_index
+from dsr.pipeline.fallback import split_sentences
 from dsr.pipeline.prompts import render, scene_fields
 from dsr.story.model import SceneDirectives, Story
 
@@ -29,20 +30,20 @@ MIN_PROSE_WORDS = 20
 DIRECTIVES_SCHEMA = {
     "type": "object",
     "properties": {
-        "pacing": {"type": "string", "maxLength": 240},
-        "revelation": {"type": "string", "maxLength": 240},
-        "emotional_trajectory": {"type": "string", "maxLength": 240},
+        # Bounds keep a looping small model from filling the token budget.
+        "pacing": {"type": "string", "maxLength": 150},
+        "revelation": {"type": "string", "maxLength": 150},
+        "emotional_trajectory": {"type": "string", "maxLength": 150},
         "action_beats": {
             "type": "array",
-            "items": {"type": "string", "maxLength": 160},
+            "items": {"type": "string", "maxLength": 100},
             "minItems": 1,
-            "maxItems": 6,
+            "maxItems": 5,
         },
     },
     "required": ["pacing", "revelation", "emotional_trajectory", "action_beats"],
 }
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”»)]*\s+")
 _HEADING_LINE = re.compile(r"^\s*(?:#+\s*|\*\*)?(?:INT|EXT|EST|I/E|INT\./EXT)[ .]", re.IGNORECASE)
 _MARKDOWN_HEADER = re.compile(r"^\s*(?:#{1,6}\s+.*|(?:scene|szene|escena)\s+\d+\s*[:.-].*|\*\*[^*]+\*\*\s*)$", re.IGNORECASE)
 
@@ -55,7 +56,7 @@ class Stage1Result:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    return split_sentences(" ".join(text.split()))
 
 
 def directives_from_outline(story: Story, index: int) -> SceneDirectives:
@@ -99,18 +100,37 @@ def parse_directives(text: str) -> SceneDirectives | None:
 
 def clean_prose(text: str) -> str:
     """The prose without wrapping: chatter, fences, think blocks (llm.text),
-    plus headings and markdown titles the model adds although asked not to,
-    and paragraphs repeated word for word (small models loop)."""
+    plus headings, titles and markdown the model adds although asked not to,
+    and sentences repeated word for word (small models loop: the first
+    occurrence is kept)."""
     text = clean_answer(text)
     paragraphs, seen = [], set()
-    for block in re.split(r"\n\s*\n", text):
+    for number, block in enumerate(re.split(r"\n\s*\n", text)):
         lines = [ln for ln in block.splitlines() if not _HEADING_LINE.match(ln) and not _MARKDOWN_HEADER.match(ln)]
         para = " ".join(" ".join(lines).split()).replace("**", "")
-        key = para.lower()
-        if para and key not in seen:
-            seen.add(key)
-            paragraphs.append(para)
+        if number == 0 and _is_title(para):
+            continue
+        kept = []
+        for sentence in split_sentences(para):
+            key = sentence.lower()
+            if key not in seen:
+                seen.add(key)
+                kept.append(sentence)
+        if kept:
+            paragraphs.append(" ".join(kept))
     return "\n\n".join(paragraphs)
+
+
+def _is_title(paragraph: str) -> bool:
+    """``<<The Sea of Dreams>>`` or ``Low Water`` alone above the prose."""
+    words = paragraph.split()
+    return 0 < len(words) <= 8 and not re.search(r"[.!?…\"”:]\W*$", paragraph)
+
+
+def is_looping(text: str) -> bool:
+    """Mostly the same sentences again: more tokens would bring more of them."""
+    found = split_sentences(" ".join(text.split()))
+    return len(found) >= 6 and len({s.lower() for s in found}) < 0.6 * len(found)
 
 
 def is_usable_prose(text: str) -> bool:
@@ -165,22 +185,21 @@ async def write_prose(
     take: int, params: Params, log: CallLog,
 ) -> tuple[str, list[str]]:
     messages = prose_messages(story, index, context, directives)
-    truncated_text = ""
     for retry in range(JUNK_RETRIES + 1):
-        completion = await ask(model, messages, params, sample_index(take, retry), log)
+        completion = await ask(model, messages, params, sample_index(take, retry), log,
+                               worth_more=lambda text: not is_looping(text))
         prose = clean_prose(completion.text)
         if completion.finish_reason == "length":
             prose = cut_to_last_sentence(prose)
-            if is_usable_prose(prose) and not truncated_text:
-                truncated_text = prose
             log.note("prose cut off by the token limit")
+            if is_usable_prose(prose):
+                # Its whole sentences, flagged: a redraw would most likely run
+                # into the same limit, at the same cost.
+                return prose, ["truncated"]
             continue
         if is_usable_prose(prose):
             return prose, []
         log.note("prose answer had no usable content")
-    if truncated_text:
-        # Still cut off at the highest limit: keep the whole sentences, flagged.
-        return truncated_text, ["truncated"]
     return story.scenes[index].summary, ["prose_from_outline"]
 
 
