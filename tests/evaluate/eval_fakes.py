@@ -78,3 +78,22 @@ def longer_wins(request: Request) -> str:
     winner = "scene 1" if first > second else "scene 2"
     much = max(first, second) >= 2 * min(first, second)
     return pairwise_answer(f"{winner} {'much better' if much else 'better'}")
+
+
+EXAMPLE_STORY = REPO / "examples" / "two_scenes.yaml"
+
+
+def make_run(root: Path, scene_bodies: list[str], story_path: Path = EXAMPLE_STORY, title_page: bool = True) -> Path:
+    """A finished run directory as ``dsr write`` leaves it, as far as the
+    evaluation reads it: story.json and screenplay.fountain (the outline's
+    headings followed by ``scene_bodies``)."""
+    from dsr.story.loader import load_story
+
+    story = load_story(story_path)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "story.json").write_text(json.dumps(story.model_dump(mode="json")), "utf-8")
+    parts = ["Title: " + story.title + "\nAuthor: dsr 0.1.0\nSource: secret-run-metadata\n"] if title_page else []
+    for outline_scene, body in zip(story.scenes, scene_bodies):
+        parts.append(f"{outline_scene.heading()}\n\n{body.strip()}\n")
+    (root / "screenplay.fountain").write_text("\n".join(parts), "utf-8")
+    return root

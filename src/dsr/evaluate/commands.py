@@ -294,5 +294,5 @@ def run_human_import(args: argparse.Namespace) -> int:
 
     _check_stats(args)
     report = import_ratings([Path(f) for f in args.files], Path(args.kit), judge_spec=args.judge,
-                            out=Path(args.output), seed=args.seed, n_resamples=args.resamples, warn=warn)
+                            out=Path(args.output), seed=args.seed, n_resamples=args.resamples)
     return finish(report, Path(args.output))

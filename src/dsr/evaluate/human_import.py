@@ -24,7 +24,7 @@ import asyncio
 import itertools
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -162,14 +162,15 @@ def agreement_section(key: dict, judgments: list[Judgment], raters: list[str]) -
     return section
 
 
-def judge_agreement(key: dict, judgments: list[Judgment], judge_spec: str, out: Path, *, seed: int,
-                    n_resamples: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def judge_agreement(key: dict, judgments: list[Judgment], judge_spec: str | None, out: Path, *, seed: int,
+                    n_resamples: int, backend: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Judge the kit's pairs (both orders) and compare with the raters."""
     from dsr.evaluate.evaluation import judge_section
     from dsr.evaluate.judge_common import JudgeSettings, open_judge
     from dsr.evaluate.pairwise_judge import judge_pair
 
-    judge, warnings = open_judge(judge_spec, out / "judge_calls.sqlite", JudgeSettings(seed=seed))
+    out.mkdir(parents=True, exist_ok=True)
+    judge, warnings = open_judge(judge_spec, out / "judge_calls.sqlite", JudgeSettings(seed=seed), backend=backend)
     outcomes: dict[str, int] = {}  # kit pair -> judge outcome for its left scene
 
     async def run() -> None:
@@ -213,11 +214,11 @@ def _text(pair: dict, system: str) -> str:
 
 
 def import_ratings(files: list[Path], kit_dir: Path, *, judge_spec: str | None, out: Path, seed: int = 0,
-                   n_resamples: int = 2000, warn: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+                   n_resamples: int = 2000, backend: Any = None) -> dict[str, Any]:
+    """The human-import report (see the module doc); ``backend`` replaces the
+    judge spec's model (tests pass a scripted judge)."""
     key = load_key(kit_dir)
     usable, excluded = read_rating_files(files, key["kit_id"], {p["id"] for p in key["pairs"]})
-    for entry in excluded:
-        warn(f"excluded: {entry['reason']}")
     if not usable:
         raise UserError(f"none of the {len(files)} rating file(s) could be used ({excluded[0]['reason']})")
     judgments = [j for f in usable for j in f.judgments]
@@ -243,8 +244,8 @@ def import_ratings(files: list[Path], kit_dir: Path, *, judge_spec: str | None, 
     report["rubric"] = rubric_section(key, judgments, **kw)
     report["human_level"] = human_level_section(report["rubric"], key.get("human"), **kw)
     report["agreement"] = agreement_section(key, judgments, raters)
-    if judge_spec:
-        kappa, judge = judge_agreement(key, judgments, judge_spec, out, **kw)
+    if judge_spec or backend is not None:
+        kappa, judge = judge_agreement(key, judgments, judge_spec, out, backend=backend, **kw)
         report["agreement"].update(kappa)
         report["judge"] = judge
         report["warnings"] = judge["warnings"] + report["warnings"]

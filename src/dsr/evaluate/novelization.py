@@ -80,7 +80,8 @@ def _past_tense(sentence: str) -> bool:
 
 
 def sentence_kinds(sentence: str) -> list[str]:
-    """Which kinds of prose leakage one action sentence shows."""
+    """Which kinds of prose leakage one action sentence shows (quoted text skipped)."""
+    sentence = _QUOTED.sub(" ", sentence)
     kinds = []
     if _matches_table(sentence, INTERIOR):
         kinds.append("interior")
@@ -94,7 +95,7 @@ def sentence_kinds(sentence: str) -> list[str]:
 def action_sentences(script: Screenplay) -> list[str]:
     sentences = []
     for element in script.iter_type("action"):
-        text = _QUOTED.sub(" ", plain(element.text))
+        text = plain(element.text)
         sentences += [" ".join(s.split()) for s in _SENTENCE_END.split(text) if s.strip()]
     return sentences
 
