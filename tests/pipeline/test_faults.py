@@ -155,12 +155,14 @@ def test_stage2_failure_names_the_scene_and_stage(story_file, tmp_path):
 
 def test_a_looping_answer_is_not_given_more_room_and_is_deduplicated(story_file, tmp_path):
     looping = lambda r: Completion(  # noqa: E731
-        "Rain hits the window of the kitchen. Maya stands by the sink and waits. " + "She looks at herself. " * 40,
+        "Rain hits the window of the kitchen. Maya stands by the sink and waits for the kettle to boil over. "
+        + "She looks at herself. " * 40,
         "length", Usage(1, r.params.max_tokens))
     model = ScriptedModel(overrides={"prose": looping})
     out = tmp_path / "run"
     run(story_file, out, model)
     assert [r.params.max_tokens for r in model.requests if r.kind == "prose"][:2] == [600, 600]  # next scene
     prose = (out / "scenes/001/prose.md").read_text().strip()
-    assert prose == "Rain hits the window of the kitchen. Maya stands by the sink and waits. She looks at herself."
+    assert prose == ("Rain hits the window of the kitchen. Maya stands by the sink and waits for the kettle to boil "
+                     "over. She looks at herself.")
     assert json.loads((out / "manifest.json").read_text())["scenes"][0]["flags"] == ["truncated"]
