@@ -57,9 +57,10 @@ def _display(name: str | Path) -> str:
 
 
 def _size_error(name: str, size: int | None, limit: int) -> UserError:
-    what = f"is {size / 1e6:.1f} MB" if size is not None else f"is over {limit / 1e6:.0f} MB"
+    mb = 1024 * 1024
+    what = f"is {size / mb:.1f} MB" if size is not None else f"is over {limit / mb:g} MB"
     return UserError(
-        f"{name} {what}; dsr reads Fountain files up to {limit / 1e6:.0f} MB "
+        f"{name} {what}; dsr reads Fountain files up to {limit / mb:g} MB "
         "(a feature script is about 0.2 MB): is it the right file?"
     )
 
