@@ -5,13 +5,9 @@ action, which is what Fountain says unrecognised text is.
 
 How it works, in one pass:
 
-1. Normalise: BOM, CRLF/CR line endings, tabs (= 4 spaces, per the spec).
-2. Cut out boneyard ``/* ... */`` (kept in ``Screenplay.boneyard``). Its line
-   breaks stay behind as empty lines, so every later line keeps its source
-   line number, and a boneyard on lines of its own separates paragraphs as a
-   blank line would (screenplain does the same). An unclosed ``/*`` is text.
-3. Title page (``title_page.py``).
-4. Body: paragraphs, found by one compiled regex (runs of non-blank lines; a
+1. Normalise and cut out boneyard (``preprocess.py``).
+2. Title page (``title_page.py``).
+3. Body: paragraphs, found by one compiled regex (runs of non-blank lines; a
    line of exactly two spaces inside a paragraph keeps it going, the spec's
    rule for dialogue; a ``===`` line is a page break and ends a paragraph).
    Each paragraph is classified from its first line, because the spec's
@@ -43,7 +39,8 @@ from __future__ import annotations
 
 import re
 
-from dsr.screenplay.model import Boneyard, Element, Screenplay
+from dsr.screenplay.model import Element, Screenplay
+from dsr.screenplay.preprocess import cut_boneyard, normalize
 from dsr.screenplay.title_page import opens_title_page, parse_title_page
 
 __all__ = ["parse", "parse_body", "split_cue", "is_natural_heading", "is_natural_transition"]
@@ -63,16 +60,8 @@ _MARKS = frozenset("!@~#=>[.")
 
 def parse(text: str) -> Screenplay:
     """Parse Fountain text. Never raises on a ``str``."""
-    text = _normalize(text)
-    boneyard: list[Boneyard] = []
-    while "/*" in text:
-        # Cutting can join "/" and "*" into a new opener: cut until none closes.
-        cut = _cut_boneyard(text, boneyard)
-        if cut is text:
-            break
-        text = cut
-    if len(boneyard) > 1:
-        boneyard.sort(key=lambda b: b.line)
+    text = normalize(text)
+    text, boneyard = cut_boneyard(text) if "/*" in text else (text, [])
     title_page: dict[str, list[str]] = {}
     body_start, body_line = 0, 1
     if opens_title_page(text):
@@ -119,47 +108,6 @@ def is_natural_heading(line: str) -> bool:
 def is_natural_transition(line: str) -> bool:
     """Upper case and ending in ``TO:`` (unstripped line; blank lines around not checked)."""
     return line.endswith("TO:") and line.upper() == line
-
-
-def _normalize(text: str) -> str:
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\t" in text:
-        text = text.replace("\t", "    ")
-    return text
-
-
-def _cut_boneyard(text: str, found: list[Boneyard]) -> str:
-    """Remove closed ``/* */`` spans, leaving their line breaks behind."""
-    pieces = []
-    pos = 0
-    line = 1
-    count = len(found)
-    while True:
-        start = text.find("/*", pos)
-        if start == -1:
-            break
-        end = text.find("*/", start + 2)
-        if end == -1:
-            break  # unclosed: stays as text (the validator reports it)
-        before = text[pos:start]
-        inner = text[start + 2 : end]
-        line += text.count("\n", pos, start)
-        found.append(Boneyard(text=inner, line=line))
-        breaks = inner.count("\n")
-        line += breaks
-        # An inline boneyard between two spaces takes one of them along.
-        if not breaks and before.endswith(" ") and text.startswith(" ", end + 2):
-            before = before[:-1]
-        pieces.append(before)
-        pieces.append("\n" * breaks)
-        pos = end + 2
-    if len(found) == count:
-        return text
-    pieces.append(text[pos:])
-    return "".join(pieces)
 
 
 def _is_page_break(s: str) -> bool:
@@ -384,7 +332,12 @@ def _action(block: list[str], k: int, line: int, out: list[Element]) -> None:
 
 def _action_text(lines: list[str]) -> str:
     """Action keeps its indentation (the spec) but not trailing whitespace."""
-    return _TRAILING_SPACE.sub("", "\n".join(lines))
+    text = "\n".join(lines)
+    # The regex costs more than these scans; ASCII text has no other trailing
+    # whitespace worth a pass (tabs are spaces by now).
+    if " \n" in text or text[-1:].isspace() or not text.isascii():
+        return _TRAILING_SPACE.sub("", text)
+    return text
 
 
 def _only_notes(rest: str, line: int, out: list[Element]) -> bool:

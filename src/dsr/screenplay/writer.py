@@ -14,10 +14,14 @@ writer can never drift from the parser. Sections, synopses, lyrics, centered
 text, notes and page breaks always carry their marks: they have no other form.
 
 Boneyard (``/* */``) is written back as paragraphs of its own, before the
-paragraph it sat in (or the next one), so it reads back as removed text.
+paragraph it sat in (or the next one), so it reads back as removed text; if
+some text holds a literal, unclosed ``/*``, all boneyard goes first instead,
+where that ``/*`` cannot swallow it.
 """
 
 from __future__ import annotations
+
+import math
 
 from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.parser import parse, parse_body
@@ -143,7 +147,7 @@ def write(sp: Screenplay) -> str:
     boneyard = sorted(sp.boneyard, key=lambda b: b.line)
     pending = 0  # index of the next boneyard to write
 
-    def boneyard_up_to(last_line: int) -> None:
+    def boneyard_up_to(last_line: float) -> None:
         nonlocal pending
         while pending < len(boneyard) and boneyard[pending].line <= last_line:
             paragraphs.append("/*" + boneyard[pending].text + "*/")
@@ -152,7 +156,7 @@ def write(sp: Screenplay) -> str:
     if boneyard and _has_literal_opener(sp):
         # A "/*" left in the text (an unclosed one) would swallow any boneyard
         # written after it, so then all boneyard goes first.
-        boneyard_up_to(float("inf"))  # type: ignore[arg-type]
+        boneyard_up_to(math.inf)
     if sp.title_page:
         lines = title_page_lines(sp.title_page)
         boneyard_up_to(len(lines))
@@ -162,5 +166,5 @@ def write(sp: Screenplay) -> str:
         # Boneyard that sat inside or before this paragraph goes before it.
         boneyard_up_to(group[0].line + len(lines) - 1)
         paragraphs.append("\n".join(lines))
-    boneyard_up_to(float("inf"))  # type: ignore[arg-type]
+    boneyard_up_to(math.inf)
     return "\n\n".join(paragraphs) + "\n" if paragraphs else ""
