@@ -193,3 +193,17 @@ def test_stage2_runs_concurrently_and_pipelines_with_stage1(tmp_path):
     wall = time.perf_counter() - began
     # 6 stage-2 answers of 0.3 s each: sequential would take >= 1.8 s
     assert wall < 1.5, wall
+
+
+def test_scene_option_in_direct_mode_keeps_the_scenes_after_it(story_file, tmp_path):
+    out = tmp_path / "direct"
+    run(story_file, out, ScriptedModel(), direct=True)
+    from fakes import default_answer
+
+    model = ScriptedModel(overrides={"direct_fountain": lambda r: default_answer(r) + f"\nTake {r.sample}.\n"})
+    result = run(story_file, out, model, direct=True, scene=2)
+    assert [r.sample for r in model.requests] == [100]
+    assert [o.kept_from_earlier_take for o in result.pipeline.outcomes] == [False, False, True, False]
+    again = ScriptedModel()
+    run(story_file, out, again, direct=True)
+    assert again.requests == []

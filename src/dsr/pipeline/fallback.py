@@ -261,6 +261,9 @@ def prose_to_elements(prose: str, speaker_names: list[str]) -> list[Element]:
 def _soften(text: str) -> str:
     """Capitals that make a line read as a cue, softened; a bracketed line unbracketed."""
     text = re.sub(r"\b([^\W\d_])([^\W\d_]*[A-Z][^\W\d_]*)\b", lambda m: m.group(1) + m.group(2).lower(), text)
+    colon = text.find(":")
+    if colon > 0 and not re.search(r"[a-z]", text[:colon]):  # "X: ..." still reads as a cue
+        text = text[:colon].lower() + text[colon:]
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1].strip() or "..."
     return text

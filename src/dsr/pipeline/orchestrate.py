@@ -173,10 +173,11 @@ class Pipeline:
         outcome.fallback, outcome.attempts = bool(meta.get("fallback")), int(meta.get("attempts", 0))
         return True
 
-    def _save_screenplay(self, index: int, section: str, key: str, result, log: CallLog, started: float) -> None:
+    def _save_screenplay(self, index: int, section: str, key: str, result, log: CallLog, started: float,
+                         **extra: str) -> None:
         self.run.write_scene_file(index, "screenplay.fountain", result.fountain)
         self.run.update_scene_meta(index, section, {
-            "key": key, "take": self.take(index), "format": result.format, "attempts": result.attempts,
+            "key": key, **extra, "take": self.take(index), "format": result.format, "attempts": result.attempts,
             "fallback": result.fallback, "findings": result.findings, "rejected": result.rejected,
             "usage": log.to_dict(), "seconds": round(time.perf_counter() - started, 3),
         })
@@ -241,20 +242,30 @@ class Pipeline:
         n = len(self.story.scenes)
         self.reporter.start("direct", n)
         previous: str | None = None
+        redrawn = self.settings.scene - 1 if self.settings.scene else None
         started = time.perf_counter()
         for index in range(n):
             context = previous_context(self.story, index, previous, previous_label="screenplay")
-            previous = await self.direct_scene(index, context)
+            keep = redrawn is not None and index > redrawn
+            previous = await self.direct_scene(index, context, keep)
         self.stage_seconds["direct"] = round(time.perf_counter() - started, 3)
 
-    async def direct_scene(self, index: int, context: str) -> str:
-        scene = self.story.scenes[index]
+    def direct_keys(self, index: int, context: str) -> tuple[str, str]:
         plan = attempt_plan(self.models.stage2, self.settings.stage2_format, self.settings.max_attempts)
-        key = hash_of({
-            "v": PIPELINE_VERSION, "model": self.models.stage2.spec, "take": self.take(index), "plan": plan,
-            "params": self.settings.params("stage2").key_dict(),
-            "messages": direct_messages(self.story, index, context),
-        })
+        common = {"v": PIPELINE_VERSION, "model": self.models.stage2.spec, "take": self.take(index), "plan": plan,
+                  "params": self.settings.params("stage2").key_dict()}
+        return (hash_of({**common, "messages": direct_messages(self.story, index, context)}),
+                hash_of({**common, "messages": direct_messages(self.story, index, "<context>")}))
+
+    async def direct_scene(self, index: int, context: str, keep_if_unchanged_apart_from_context: bool) -> str:
+        key, key_wo_context = self.direct_keys(index, context)
+        meta = self.run.scene_meta(index).get("direct") or {}
+        if (keep_if_unchanged_apart_from_context and meta.get("key") != key
+                and meta.get("key_without_context") == key_wo_context
+                and self._reuse_screenplay(index, "direct", meta.get("key"))):
+            # --scene N: keep this scene as written, adopt the new context (see stage1_scene)
+            self.run.update_scene_meta(index, "direct", {**meta, "key": key, "kept_from_earlier_take": True})
+            self.outcomes[index].kept_from_earlier_take = True
         if self._reuse_screenplay(index, "direct", key):
             self.reporter.scene_done("direct", index, True)
             return self.outcomes[index].fountain or ""
@@ -266,7 +277,7 @@ class Pipeline:
                                       params=self.settings.params("stage2"), take=self.take(index), log=log)
         except StageError as exc:
             raise self._fail(index, exc) from None
-        self._save_screenplay(index, "direct", key, result, log, started)
+        self._save_screenplay(index, "direct", key, result, log, started, key_without_context=key_wo_context)
         self.reporter.scene_done("direct", index, False)
         return result.fountain
 
