@@ -82,3 +82,32 @@ def headline(metrics: dict[str, Any]) -> dict[str, Any]:
         "event_similarity": coverage.get("event_similarity"),
         "beat_match_rate": coverage.get("beat_match_rate"),
     }
+
+
+def pooled_metrics(parts: list[SystemOutput]) -> dict[str, Any]:
+    """One system's metrics over several scripts (a benchmark): the scenes
+    taken together as one script, coverage pooled over the stories (counts
+    summed, similarities averaged over scenes)."""
+    metrics = script_metrics("\n\n".join(s.text for part in parts for s in part.scenes.values()))
+    metrics["notes"] = [note for part in parts for note in part.notes]
+    coverages = [outline_coverage(p.story, [s.text for s in p.scenes.values()]) for p in parts if p.story]
+    if coverages:
+        metrics["coverage"] = pool_coverage(coverages)
+    return metrics
+
+
+def pool_coverage(coverages: list[dict[str, Any]]) -> dict[str, Any]:
+    named = sum(c["characters_named"] for c in coverages)
+    present = sum(c["characters_present"] for c in coverages)
+    per_scene = [row for c in coverages for row in c["per_scene"]]
+    similarities = [row["event_similarity"] for row in per_scene if row.get("event_similarity") is not None]
+    matched = [(c["beat_match_rate"], len(c["per_scene"])) for c in coverages if c["beat_match_rate"] is not None]
+    return {
+        "character_coverage": present / named if named else None,
+        "characters_named": named,
+        "characters_present": present,
+        "event_similarity": sum(similarities) / len(similarities) if similarities else None,
+        "beat_match_rate": (sum(rate * n for rate, n in matched) / sum(n for _, n in matched)) if matched else None,
+        "notes": sorted({note for c in coverages for note in c["notes"]}),
+        "per_scene": per_scene,
+    }
