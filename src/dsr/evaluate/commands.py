@@ -241,7 +241,7 @@ def run_judged(args: argparse.Namespace) -> int:
         plan.pairs = [(s.name, human.name) for s in systems]
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
-    reporter = reporter_for_terminal()
+    reporter = reporter_for_terminal(unit="verdicts")
     judge, warnings = open_judge(args.judge, out / "judge_calls.sqlite", judge_settings(args), reporter=reporter)
     for w in warnings:
         warn(w)
