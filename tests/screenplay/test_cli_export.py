@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from dsr.cli import main
-from dsr.screenplay import cli_export
+from dsr.screenplay import cli_export, parser
 
 CORPUS = sorted((Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").glob("*.fountain"))
 SCRIPT = """Title: Test Run
@@ -29,7 +29,6 @@ Tea?
 > CUT TO:
 """
 
-parser = pytest.importorskip("dsr.screenplay.parser", reason="the Fountain parser is not in yet")
 
 
 @pytest.fixture
@@ -100,8 +99,8 @@ def test_unknown_extension(script, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "content, words",
-    [(None, "cannot read"), (b"\x00\x01\x02binary", "binary"), (b"INT. ROOM\n\xff\xfe bad", "UTF-8")],
-    ids=["missing", "binary", "not-utf8"],
+    [(None, "no such file"), (b"\x00\x01\x02binary", "binary")],
+    ids=["missing", "binary"],
 )
 def test_unreadable_input(tmp_path, capsys, content, words):
     source = tmp_path / "in.fountain"
@@ -110,6 +109,15 @@ def test_unreadable_input(tmp_path, capsys, content, words):
     assert main(["export", str(source), "-o", str(tmp_path / "out.pdf")]) == 2
     assert words in one_line_error(capsys)
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_windows_1252_input_is_read_with_a_warning(tmp_path, capsys):
+    source = tmp_path / "in.fountain"
+    source.write_bytes("INT. CAF\u00c9 - DAY\n\nShe says \u201chi\u201d.\n".encode("cp1252"))
+    out = tmp_path / "out.html"
+    assert main(["export", str(source), "-o", str(out)]) == 0
+    assert "warning" in capsys.readouterr().err
+    assert "She says \u201chi\u201d." in out.read_text(encoding="utf-8")
 
 
 def test_unwritable_output(script, tmp_path, capsys):

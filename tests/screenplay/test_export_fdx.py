@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dsr.screenplay.export.fdx import to_fdx
+from dsr.screenplay.io import read_fountain
 from dsr.screenplay.model import Element, Screenplay
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
@@ -135,8 +136,7 @@ def _comparable(root: ET.Element) -> list[tuple[str | None, str]]:
 
 
 def _parse(path: Path) -> Screenplay:
-    parser = pytest.importorskip("dsr.screenplay.parser", reason="the Fountain parser is not in yet")
-    return parser.parse(path.read_text(encoding="utf-8-sig"))
+    return read_fountain(path)[1]
 
 
 @pytest.mark.parametrize("expected", SCREENPLAIN_EXPECTED, ids=lambda p: p.stem)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dsr.screenplay.export.html import to_html
+from dsr.screenplay.io import read_fountain
 from dsr.screenplay.model import Element, Screenplay
 
 CORPUS = sorted((Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").glob("*.fountain"))
@@ -132,8 +133,7 @@ def test_css_uses_the_industry_indents():
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
 def test_corpus_scripts_export(path):
-    parser = pytest.importorskip("dsr.screenplay.parser", reason="the Fountain parser is not in yet")
-    sp = parser.parse(path.read_text(encoding="utf-8-sig"))
+    sp = read_fountain(path)[1]
     page = structure(to_html(sp))
     classes = [cls for cls, _ in page.paragraphs]
     assert classes.count("scene-heading") == sum(1 for el in sp.elements if el.type == "scene_heading")

@@ -23,6 +23,7 @@ from dsr.errors import UserError
 from dsr.screenplay.export import write_pdf
 from dsr.screenplay.export.layout import Block, Line
 from dsr.screenplay.export.paginate import paginate
+from dsr.screenplay.io import read_fountain
 from dsr.screenplay.model import Element, Screenplay
 
 ACTION_X, DIALOGUE_X, PAREN_X, CUE_X = 108.0, 180.0, 223.2, 266.4
@@ -495,8 +496,7 @@ def test_paginate_places_every_row_once_within_the_page(blocks, lines_per_page):
 
 
 def _parse(path: Path) -> Screenplay:
-    parser = pytest.importorskip("dsr.screenplay.parser", reason="the Fountain parser is not in yet")
-    return parser.parse(path.read_text(encoding="utf-8-sig"))
+    return read_fountain(path)[1]
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from dsr.errors import UserError
+from dsr.screenplay.io import read_fountain
 
 FORMATS = ("pdf", "fdx", "html", "fountain")
 _EXTENSIONS = {".pdf": "pdf", ".fdx": "fdx", ".html": "html", ".htm": "html", ".fountain": "fountain", ".spmd": "fountain"}
@@ -122,25 +123,9 @@ def write_atomically(path: str, data: bytes) -> None:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _read_screenplay(path: str):
-    """TEMPORARY minimal reader until dsr.screenplay.io lands."""
-    from dsr.screenplay.parser import parse
-
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if b"\0" in data[:8192]:
-        raise UserError(f"{path} is a binary file, not a Fountain screenplay")
-    try:
-        return parse(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-
-
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.output, args.format)
-    screenplay = _read_screenplay(args.file)
+    _, screenplay = read_fountain(args.file)
     data, summary = render(screenplay, fmt, paper=args.paper, font=args.font, bold_headings=args.bold_headings)
     if args.output == "-":
         sys.stdout.buffer.write(data)
