@@ -77,10 +77,16 @@ def test_run_lines_splits_at_line_breaks_and_keeps_empty_lines():
     assert runs("*a*\nb") == [Run("a", italic=True), Run("\nb")]
 
 
-@given(st.text(alphabet="ab *_\\[]\n", max_size=40))
+@given(st.text(alphabet="ab *_\\[]\n\ufdd0", max_size=60))
 def test_never_raises_and_only_removes_markup(text):
     printed = plain(text)
     # Printing never invents characters: every printed character comes from the input.
     for ch in set(printed):
         assert ch in text
     assert "".join(r.text for r in runs(text)) == printed
+
+
+def test_long_lines_of_unmatched_markup_stay_fast():
+    # Linear work per line: these would take minutes if every opener rescanned the line.
+    for text in ("*a " * 20000, "_a " * 20000, "[[" * 20000, "**a *b " * 10000):
+        assert plain(text).strip()

@@ -350,3 +350,16 @@ def test_nyousefi_forced_elements_and_indenting():
     assert [el.type for el in indenting.elements] == [
         "transition", "scene_heading", "action", "character", "dialogue", "character", "parenthetical", "dialogue", "action",
     ]
+
+
+def test_pathological_inputs_stay_linear():
+    # Each would take minutes with a backtracking regex or a rescan per line.
+    cases = {
+        "x\n" + " " * 100_000 + "\nx": ["action", "action"],
+        "INT. A" + " " * 100_000 + "x#": ["scene_heading"],
+        "[[" * 50_000: ["action"],
+        "/*" * 50_000: ["action"],
+        "a" * 1_000_000: ["action"],
+    }
+    for text, types in cases.items():
+        assert [el.type for el in parse(text).elements] == types

@@ -19,7 +19,6 @@ API (small and stable): ``runs(text)``, ``run_lines(text)``, ``plain(text)``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 __all__ = ["Run", "runs", "run_lines", "plain", "strip_notes"]
@@ -35,11 +34,14 @@ class Run:
     underline: bool = False
 
 
-# Escaped emphasis characters become private-use placeholders while parsing,
-# so they can never pair up with a real delimiter; restored at the end.
-_ESCAPES = {"\\*": "\ue000", "\\_": "\ue001"}
-_UNESCAPE = str.maketrans({"\ue000": "*", "\ue001": "_"})
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
+# Escaped emphasis characters become placeholders while parsing, so they can
+# never pair up with a real delimiter; restored at the end. The placeholders
+# are Unicode noncharacters (reserved for internal use, never valid in
+# interchanged text); any found in the input are dropped first.
+_ESCAPES = {"\\*": "\ufdd0", "\\_": "\ufdd1"}
+_UNESCAPE = str.maketrans({"\ufdd0": "*", "\ufdd1": "_"})
+_NOTE_MARK = "\ufdd2"
+_DROP_PLACEHOLDERS = str.maketrans("", "", "\ufdd0\ufdd1\ufdd2")
 _MARKUP_CHARS = ("*", "_", "\\", "[[")
 
 
@@ -47,26 +49,31 @@ def strip_notes(text: str) -> str:
     """Remove inline ``[[notes]]``; drop lines that held nothing but notes.
 
     Where a note sat between two spaces, one space goes with it, so
-    ``walks [[note]] in`` prints as ``walks in``.
+    ``walks [[note]] in`` prints as ``walks in``. An unclosed ``[[`` is text.
     """
     if "[[" not in text:
         return text
-    out_lines = []
-    # Work on the whole text: a note may span lines.
+    text = text.translate(_DROP_PLACEHOLDERS)
     pieces = []
     pos = 0
-    for m in _NOTE.finditer(text):
-        before = text[pos : m.start()]
-        if before.endswith(" ") and text[m.end() : m.end() + 1] == " ":
+    while True:  # a note may span lines, so work on the whole text
+        start = text.find("[[", pos)
+        end = text.find("]]", start + 2) if start != -1 else -1
+        if end == -1:
+            break
+        before = text[pos:start]
+        if before.endswith(" ") and text.startswith(" ", end + 2):
             before = before[:-1]
         pieces.append(before)
-        # Mark where a note was, so a line left empty by it can be dropped.
-        pieces.append("\ue002")
-        pos = m.end()
+        pieces.append(_NOTE_MARK)  # where a note was: a line left empty by it goes
+        pos = end + 2
+    if not pieces:
+        return text
     pieces.append(text[pos:])
+    out_lines = []
     for line in "".join(pieces).split("\n"):
-        if "\ue002" in line:
-            line = line.replace("\ue002", "")
+        if _NOTE_MARK in line:
+            line = line.replace(_NOTE_MARK, "")
             if not line.strip():
                 continue
         out_lines.append(line)
@@ -102,10 +109,19 @@ def _find_closer(line: str, start: int, delim: str) -> int:
 
 
 def _parse_line(line: str, bold: bool, italic: bool, underline: bool, out: list[Run]) -> None:
-    """Append the runs of one line (no ``\\n`` inside) to ``out``."""
+    """Append the runs of one line (no ``\\n`` inside) to ``out``.
+
+    Recursion (into an emphasised span) is at most one level per delimiter
+    kind: a span ends at the first closer of its kind, so the same kind can
+    never open again inside it.
+    """
     plain_start = 0
     i = 0
     length = len(line)
+    # Where a search for each delimiter's closer came up empty: no later search
+    # can succeed (it sees a subset of the candidates), so a line full of
+    # unmatched openers stays linear.
+    no_closer_from: dict[str, int] = {}
     while i < length:
         ch = line[i]
         if ch != "*" and ch != "_":
@@ -131,7 +147,12 @@ def _parse_line(line: str, bold: bool, italic: bool, underline: bool, out: list[
             i = j
             continue
         delim = ch * n
-        close = _find_closer(line, opener_end, delim)
+        if opener_end >= no_closer_from.get(delim, length + 1):
+            close = -1
+        else:
+            close = _find_closer(line, opener_end, delim)
+            if close == -1:
+                no_closer_from[delim] = opener_end
         if close == -1:
             i = j if ch == "*" else i + 1
             continue
@@ -166,7 +187,7 @@ def _merge(items: list[Run]) -> list[Run]:
 
 def run_lines(text: str) -> list[list[Run]]:
     """The printable runs of ``text``, one list per output line."""
-    text = strip_notes(text)
+    text = strip_notes(text.translate(_DROP_PLACEHOLDERS))
     if "\\" in text:
         for escape, placeholder in _ESCAPES.items():
             text = text.replace(escape, placeholder)

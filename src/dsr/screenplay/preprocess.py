@@ -14,6 +14,11 @@ from dsr.screenplay.model import Boneyard
 
 __all__ = ["normalize", "cut_boneyard"]
 
+# Real scripts need one pass; each further pass only handles an opener made by
+# the previous cut ("/" + "*" meeting at the seam). The cap keeps contrived
+# nestings linear; an opener left after it stays as text.
+_MAX_PASSES = 50
+
 
 def normalize(text: str) -> str:
     if text.startswith("\ufeff"):
@@ -28,8 +33,10 @@ def normalize(text: str) -> str:
 def cut_boneyard(text: str) -> tuple[str, list[Boneyard]]:
     """``text`` without its closed ``/* */`` spans, and those spans in line order."""
     found: list[Boneyard] = []
-    while "/*" in text:
+    for _ in range(_MAX_PASSES):
         # Cutting can join "/" and "*" into a new opener: cut until none closes.
+        if "/*" not in text:
+            break
         cut = _cut_once(text, found)
         if cut is text:
             break
