@@ -35,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory for the Fountain files")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=run_import)
+    from dsr.synth.cli_synth import register_synth
+
+    register_synth(subparsers)
 
 
 def run_import(args: argparse.Namespace) -> int:
