@@ -23,7 +23,7 @@ BOLD, ITALIC, UNDERLINE = 1, 2, 4
 # Horizontal layout, in columns from the page's left edge (0.1 in each).
 ACTION_COL, ACTION_WIDTH = 15, 60  # 1.5 in to 7.5 in
 RIGHT_EDGE_COL = 75  # transitions, page numbers, right scene numbers end here
-CUE_COL, CUE_WIDTH = 37, 38  # 3.7 in
+CUE_COL = 37  # 3.7 in; a cue may run to the right edge
 PAREN_COL, PAREN_WIDTH = 31, 25  # 3.1 in to 5.6 in
 DIALOGUE_COL, DIALOGUE_WIDTH = 25, 35  # 2.5 in to 6.0 in
 CENTER_COL = ACTION_COL + ACTION_WIDTH / 2  # 4.5 in: middle of the text area
@@ -57,16 +57,15 @@ class Line:
     ``col`` is the left column for ``align == "L"``, the right edge for
     ``"R"`` and the middle for ``"C"``. ``kind`` tells pagination what the
     line is (``heading``, ``action``, ``cue``, ``paren``, ``dialogue``,
-    ``transition``, ``centered``, ``more``, ``blank``). ``hard_end`` is True
-    on the last wrapped piece of a source line; ``sentence_end`` when the
-    line ends a sentence: the places a page may break inside a block.
+    ``transition``, ``centered``, ``more``, ``blank``). ``sentence_end``
+    marks a line that ends a sentence: where a page prefers to break inside
+    a block.
     """
 
     col: float
     runs: list[tuple[str, int]]
     kind: str
     align: str = "L"
-    hard_end: bool = True
     sentence_end: bool = False
     scene_number: str | None = None
 
@@ -165,7 +164,6 @@ def wrap(
         starts = [s for s, _, _ in spans]
         source_line = "".join(run.text for run in line_runs)
         pieces = _wrap_offsets(source_line, width - hang)
-        last = len(pieces) - 1
         for i, (a, b) in enumerate(pieces):
             piece_text = source_line[a:b]
             lines.append(
@@ -174,7 +172,6 @@ def wrap(
                     runs=_slice_runs(spans, starts, a, b, source_line),
                     kind=kind if piece_text.strip() else "blank",
                     align=align,
-                    hard_end=i == last,
                     sentence_end=bool(_SENTENCE_END.search(piece_text)),
                 )
             )
