@@ -126,8 +126,8 @@ def test_css_uses_the_industry_indents():
     html = to_html(sample())
     css = html.split("<style>")[1].split("</style>")[0]
     assert "padding: 1in 1in 1in 1.5in" in css
-    assert ".character { margin-left: 2.2in; }" in css  # 3.7 in from the page edge
-    assert ".dialogue { margin-left: 1in; width: 3.5in; }" in css  # 2.5 in, 35 characters
+    assert ".page .character { margin-left: 2.2in; }" in css  # 3.7 in from the page edge
+    assert ".page .dialogue { margin-left: 1in; width: 3.5in; }" in css  # 2.5 in, 35 characters
     assert "margin-left: 1.6in" in css  # parenthetical 3.1 in
 
 
@@ -138,3 +138,54 @@ def test_corpus_scripts_export(path):
     classes = [cls for cls, _ in page.paragraphs]
     assert classes.count("scene-heading") == sum(1 for el in sp.elements if el.type == "scene_heading")
     assert classes.count("character") == sum(1 for el in sp.elements if el.type == "character")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def test_indents_measured_in_a_real_browser(tmp_path):
+    """Lay the page out in headless Chromium and measure: CSS px are 96 per inch."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    page_file = tmp_path / "script.html"
+    page_file.write_text(to_html(sample()), encoding="utf-8")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.goto(page_file.resolve().as_uri())
+            inches = page.evaluate(
+                """() => {
+                    const body = document.querySelectorAll('section.page')[1];
+                    const left = body.getBoundingClientRect().left;
+                    const at = (sel, side) => (document.querySelector(sel).getBoundingClientRect()[side] - left) / 96;
+                    return {
+                        page: body.getBoundingClientRect().width / 96,
+                        heading: at('.scene-heading', 'left'),
+                        action: at('.action', 'left'),
+                        cue: at('.speech .character', 'left'),
+                        paren: at('.speech .parenthetical', 'left'),
+                        dialogue: at('.speech .dialogue', 'left'),
+                        dialogue_right: at('.speech .dialogue', 'right'),
+                        transition_text_right: (() => {
+                            const r = document.createRange();
+                            r.selectNodeContents(document.querySelector('.transition'));
+                            return (r.getBoundingClientRect().right - left) / 96;
+                        })(),
+                        number_left: at('.scene-number.left', 'left'),
+                        number_right: at('.scene-number.right', 'left'),
+                    };
+                }"""
+            )
+        finally:
+            browser.close()
+    assert inches["page"] == pytest.approx(8.5, abs=0.01)
+    assert inches["heading"] == pytest.approx(1.5, abs=0.01)
+    assert inches["action"] == pytest.approx(1.5, abs=0.01)
+    assert inches["cue"] == pytest.approx(3.7, abs=0.01)
+    assert inches["paren"] == pytest.approx(3.1, abs=0.01)
+    assert inches["dialogue"] == pytest.approx(2.5, abs=0.01)
+    assert inches["dialogue_right"] == pytest.approx(6.0, abs=0.01)
+    assert inches["transition_text_right"] == pytest.approx(7.5, abs=0.02)
+    assert inches["number_left"] < 1.5 and inches["number_right"] > 7.5
