@@ -263,6 +263,21 @@ def test_title_page_is_page_one_without_a_number():
     assert 792 - 36 - 12 < number.y < 792 - 36
 
 
+def test_long_title_page_corners_stack_instead_of_colliding():
+    sp = Screenplay(
+        title_page={
+            "Title": ["X"],
+            "Contact": ["http://example.com/a/long/contact/page"],
+            "Copyright": ["Creative Commons Attribution 4.0"],
+        }
+    )
+    _, pages, _ = render(sp)
+    seg = {s.text: s for s in pages[0]}
+    contact, rights = seg["http://example.com/a/long/contact/page"], seg["Creative Commons Attribution 4.0"]
+    assert rights.y > contact.y  # stacked: the dates/rights above the contact
+    assert contact.x == ACTION_X and rights.end == pytest.approx(RIGHT_EDGE_X)
+
+
 def test_page_numbers_count_body_pages():
     sp = Screenplay(elements=[Element("action", f"Line {i}.", i) for i in range(100)])
     count, pages, _ = render(sp)

@@ -150,7 +150,7 @@ class _Painter:
 # --------------------------------------------------------------------------
 # Title page
 
-_CORNER_WIDTH = 30
+_CORNER_GAP = 4  # columns kept free between the contact and the dates
 
 
 def _title_lines(values: list[str], width: int, col: float, align: str) -> list[Line]:
@@ -158,7 +158,11 @@ def _title_lines(values: list[str], width: int, col: float, align: str) -> list[
 
 
 def title_page_rows(sp: Screenplay, lines_per_page: int) -> list[tuple[int, Row]]:
-    """The title page: title block a third of the way down, contact and dates at the foot."""
+    """The title page: title block a third of the way down, contact and dates at the foot.
+
+    Contact (left) and dates (right) share the last lines when they fit side
+    by side; otherwise the dates stand above the contact block.
+    """
     page = title_page(sp)
     if page is None:
         return []
@@ -167,15 +171,20 @@ def title_page_rows(sp: Screenplay, lines_per_page: int) -> list[tuple[int, Row]
         if center:
             center.append(Line(CENTER_COL, [], "blank", "C"))
         center += _title_lines(group, ACTION_WIDTH, CENTER_COL, "C")
-    left = _title_lines(page.foot_left, _CORNER_WIDTH, ACTION_COL, "L")
-    right = _title_lines(page.foot_right, _CORNER_WIDTH, RIGHT_EDGE_COL, "R")
-    foot = max(len(left), len(right))
+    widest = [max((len(plain(v)) for v in side), default=0) for side in (page.foot_left, page.foot_right)]
+    side_by_side = sum(widest) + _CORNER_GAP <= ACTION_WIDTH
+    left = _title_lines(page.foot_left, ACTION_WIDTH, ACTION_COL, "L")
+    right = _title_lines(page.foot_right, ACTION_WIDTH, RIGHT_EDGE_COL, "R")
+    foot = max(len(left), len(right)) if side_by_side else len(left) + len(right)
     start = max(0, min(lines_per_page // 3 - 2, lines_per_page - foot - len(center) - 1))
     rows = [(start + i, (line,)) for i, line in enumerate(center)]
     foot_start = max(lines_per_page - foot, start + len(center) + 1)
-    for side in (left, right):
-        first = foot_start + foot - len(side)
-        rows += [(first + i, (line,)) for i, line in enumerate(side)]
+    if side_by_side:
+        blocks = [(foot_start + foot - len(left), left), (foot_start + foot - len(right), right)]
+    else:
+        blocks = [(foot_start, right), (foot_start + len(right), left)]
+    for first, lines in blocks:
+        rows += [(first + i, (line,)) for i, line in enumerate(lines)]
     return rows
 
 
