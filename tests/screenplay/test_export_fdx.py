@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from export_sample import sample
+
 from dsr.screenplay.export.fdx import to_fdx
 from dsr.screenplay.io import read_fountain
 from dsr.screenplay.model import Element, Screenplay
@@ -22,35 +24,6 @@ def text_of(paragraph: ET.Element) -> str:
 
 def content(root: ET.Element) -> list[ET.Element]:
     return list(root.find("Content"))
-
-
-def sample() -> Screenplay:
-    return Screenplay(
-        title_page={
-            "Title": ["**BRICK & STEEL**"],
-            "Credit": ["Written by"],
-            "Author": ["Stu Maschwitz"],
-            "Draft date": ["1/27/2012"],
-            "Contact": ["Next Level Productions", "1588 Mission Dr."],
-        },
-        elements=[
-            Element("scene_heading", "EXT. BRICK'S PATIO - DAY", 1, scene_number="1A"),
-            Element("action", "A gorgeous day. <Sun> & *shade*.\n\nSteel enters.", 2),
-            Element("character", "STEEL (O.S.)", 3, name="STEEL", extension="(O.S.)"),
-            Element("parenthetical", "(beer raised)", 4),
-            Element("dialogue", "To _retirement_.", 5),
-            Element("note", "cut this?", 6),
-            Element("character", "BRICK", 7, name="BRICK"),
-            Element("dialogue", "To ***retirement***.", 8),
-            Element("character", "STEEL", 9, name="STEEL", dual=True),
-            Element("dialogue", "Cheers.", 10),
-            Element("transition", "CUT TO:", 11),
-            Element("page_break", "", 12),
-            Element("scene_heading", "INT. GARAGE - NIGHT", 13),
-            Element("centered", "THE END", 14),
-            Element("lyrics", "A song\u0007 line", 15),
-        ],
-    )
 
 
 def test_document_is_final_draft_xml():
@@ -69,11 +42,11 @@ def test_paragraph_types_and_text():
     assert text_of(heading) == "EXT. BRICK'S PATIO - DAY"
     action = paragraphs[1]
     assert action.get("Type") == "Action"
-    assert text_of(action) == "A gorgeous day. <Sun> & shade.\n\nSteel enters."
+    assert text_of(action) == "A gorgeous day. <Sun> & shade.\n\nSteel enters fast, now.\n    Indented <b>not bold</b>."
     assert [p.get("Type") for p in paragraphs[2:5]] == ["Character", "Parenthetical", "Dialogue"]
     assert text_of(paragraphs[2]) == "STEEL (O.S.)"
     types = [p.get("Type") for p in paragraphs]
-    assert "Transition" in types
+    assert ("Transition", "SMASH CUT TO:") in [(p.get("Type"), text_of(p)) for p in paragraphs]
     centered = next(p for p in paragraphs if text_of(p) == "THE END")
     assert centered.get("Type") == "Action" and centered.get("Alignment") == "Center"
     second_heading = next(p for p in paragraphs if text_of(p) == "INT. GARAGE - NIGHT")
@@ -86,7 +59,7 @@ def test_emphasis_becomes_styled_text_runs():
     root = ET.fromstring(to_fdx(sample()))
     styles = {(t.get("Style"), t.text) for t in root.iter("Text")}
     assert ("Italic", "shade") in styles
-    assert ("Underline", "retirement") in styles
+    assert ("Underline", "retirement") in styles and ("Bold", "fast") in styles
     assert ("Bold+Italic", "retirement") in styles
     sp = Screenplay(elements=[Element("action", "_***all three***_", 1)])
     (text,) = ET.fromstring(to_fdx(sp)).iter("Text")
@@ -109,7 +82,7 @@ def test_title_page_has_its_content():
     title = paragraphs[texts.index("BRICK & STEEL")]
     assert title.get("Alignment") == "Center"
     assert title.find("Text").get("Style") == "Bold"
-    for expected in ("Written by", "Stu Maschwitz", "1/27/2012", "Next Level Productions", "1588 Mission Dr."):
+    for expected in ("<script>alert(1)</script>", "Written by", "Stu Maschwitz", "1/27/2012", "Next Level Productions", "1588 Mission Dr."):
         assert expected in texts
     # Title about a third down, contact at the foot: blank paragraphs between.
     assert texts.index("BRICK & STEEL") > 10

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from export_sample import sample
+
 from dsr.screenplay.export.html import to_html
 from dsr.screenplay.io import read_fountain
 from dsr.screenplay.model import Element, Screenplay
@@ -58,27 +60,6 @@ def structure(html: str) -> Structure:
     return parser
 
 
-def sample() -> Screenplay:
-    return Screenplay(
-        title_page={"Title": ["<script>alert(1)</script>"], "Author": ["A & B"], "Contact": ["me@example.com"]},
-        elements=[
-            Element("scene_heading", "INT. LAB - NIGHT", 1, scene_number="7"),
-            Element("action", "Sparks. **Bang.** *Hiss* _now_.\n    Indented <b>not bold</b>.", 2),
-            Element("character", "DR. NO (V.O.)", 3, name="DR. NO", extension="(V.O.)"),
-            Element("parenthetical", "(calm)", 4),
-            Element("dialogue", "\"Quotes\" & 'apostrophes'.", 5),
-            Element("character", "BOND", 6, name="BOND"),
-            Element("dialogue", "Left.", 7),
-            Element("character", "Q", 8, name="Q", dual=True),
-            Element("dialogue", "Right.", 9),
-            Element("note", "secret note", 10),
-            Element("transition", "SMASH CUT TO:", 11),
-            Element("page_break", "", 12),
-            Element("centered", "THE END", 13),
-        ],
-    )
-
-
 def test_is_a_complete_self_contained_page():
     html = to_html(sample())
     assert html.startswith("<!DOCTYPE html>")
@@ -86,30 +67,34 @@ def test_is_a_complete_self_contained_page():
     assert ("style", "") in page.tags
     assert "<link" not in html and "src=" not in html and "http" not in html
     assert "Courier" in html and "8.5in" in html
-    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+    assert "<title>BRICK &amp; STEEL &lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
 
 
 def test_everything_is_escaped():
     html = to_html(sample())
     assert "<script>" not in html
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html
-    assert "A &amp; B" in html
-    assert "&quot;Quotes&quot; &amp; &#x27;apostrophes&#x27;." in html
+    assert "<b>BRICK &amp; STEEL</b>" in html
+    assert "A gorgeous day. &lt;Sun&gt; &amp; <i>shade</i>." in html
+    assert "&quot;To&quot; <u>retirement</u> &amp; &#x27;more&#x27;." in html
 
 
 def test_elements_have_their_classes_and_text():
     page = structure(to_html(sample()))
     paragraphs = dict((text, cls) for cls, text in page.paragraphs)
-    assert paragraphs["7INT. LAB - NIGHT7"] == "scene-heading"
-    assert paragraphs["DR. NO (V.O.)"] == "character"
-    assert paragraphs["(calm)"] == "parenthetical"
+    assert paragraphs["1AEXT. BRICK'S PATIO - DAY1A"] == "scene-heading"
+    assert paragraphs["INT. GARAGE - NIGHT"] == "scene-heading"
+    assert paragraphs["STEEL (O.S.)"] == "character"
+    assert paragraphs["(beer raised)"] == "parenthetical"
+    assert paragraphs["\"To\" retirement & 'more'."] == "dialogue"
     assert paragraphs["SMASH CUT TO:"] == "transition"
     assert paragraphs["THE END"] == "centered"
-    assert paragraphs["Sparks. Bang. Hiss now.\n    Indented <b>not bold</b>."] == "action"
+    assert paragraphs["A song line"] == "lyrics"  # a control character is dropped
+    assert paragraphs["A gorgeous day. <Sun> & shade.\n\nSteel enters fast, now.\n    Indented <b>not bold</b>."] == "action"
     assert ("div", "dual") in page.tags
     assert sum(1 for tag in page.tags if tag == ("section", "page")) == 2  # the === page break
     assert ("section", "page title-page") in page.tags
-    assert "secret note" not in to_html(sample())
+    assert "cut this?" not in to_html(sample())
 
 
 def test_emphasis_tags():

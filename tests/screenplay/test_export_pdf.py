@@ -222,6 +222,12 @@ def test_dual_dialogue_prints_side_by_side():
     assert seg["Hello!"].x > 4 * 72
 
 
+def test_control_characters_and_tabs_keep_the_grid():
+    sp = Screenplay(elements=[Element("action", "Bell\u0007 rings.\n\tTabbed.", 1)])
+    _, pages, _ = render(sp)
+    assert [s.text for s in pages[0]] == ["Bell rings.", "    Tabbed."]
+
+
 def test_unprintable_characters_do_not_break_the_pdf():
     sp = Screenplay(elements=[Element("action", "Caf\u00e9 \u201cquotes\u201d \u2014 \u4e2d\u6587 \u2603", 1)])
     for font in ("courier", "courier-prime"):

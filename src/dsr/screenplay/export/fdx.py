@@ -9,10 +9,9 @@ runs; ``===`` marks the next paragraph ``StartsNewPage="Yes"``.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
-from dsr.screenplay.export.structure import Dual, Speech, printable_items, title_page
+from dsr.screenplay.export.structure import Dual, Speech, printable, printable_items, title_page
 from dsr.screenplay.inline import run_lines
 from dsr.screenplay.model import Element, Screenplay
 
@@ -26,8 +25,6 @@ _PARAGRAPH_TYPES = {
     "parenthetical": "Parenthetical",
     "dialogue": "Dialogue",
 }
-# Characters XML 1.0 cannot carry at all.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # Title page: blank paragraphs put the title about a third of the way down
 # and the contact block near the foot, as Final Draft's own title pages do.
@@ -42,7 +39,7 @@ def _style(run, italic: bool) -> str:
 
 def _add_text(paragraph: ET.Element, text: str, italic: bool = False) -> None:
     """Append ``<Text>`` runs for ``text``; a line break ends its run with ``\n``."""
-    lines = run_lines(_NOT_XML.sub("", text))
+    lines = run_lines(printable(text))
     last = len(lines) - 1
     for index, line_runs in enumerate(lines):
         pieces = [(run.text, _style(run, italic)) for run in line_runs]

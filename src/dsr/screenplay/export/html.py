@@ -12,7 +12,7 @@ from functools import lru_cache
 from html import escape
 from importlib.resources import files
 
-from dsr.screenplay.export.structure import Dual, Speech, printable_items, title_page
+from dsr.screenplay.export.structure import Dual, Speech, printable, printable_items, title_page
 from dsr.screenplay.inline import plain, run_lines
 from dsr.screenplay.model import Element, Screenplay
 
@@ -36,7 +36,7 @@ def _stylesheet() -> str:
 def rich(text: str) -> str:
     """Fountain text -> escaped HTML with <b>/<i>/<u>; line breaks stay ``\\n`` (pre-wrap)."""
     out_lines = []
-    for line_runs in run_lines(text):
+    for line_runs in run_lines(printable(text)):
         parts = []
         for run in line_runs:
             piece = escape(run.text)

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from dsr.screenplay.inline import Run, run_lines
-from dsr.screenplay.export.structure import Dual, Speech, printable_items
+from dsr.screenplay.export.structure import Dual, Speech, printable, printable_items
 from dsr.screenplay.model import Element, Screenplay
 
 # Style bits of a text run.
@@ -155,6 +155,7 @@ def wrap(
     one column in, under the text after the opening bracket.
     """
     lines: list[Line] = []
+    text = printable(text).replace("\t", "    ")  # one column per character on the grid
     for line_runs in run_lines(text):
         spans: list[tuple[int, int, int]] = []
         pos = 0

@@ -8,11 +8,20 @@ but never printed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from dsr.screenplay.model import Element, Screenplay
 
 NOT_PRINTED = frozenset({"note", "section", "synopsis"})
+# Control characters (a stray BEL, form feed, lone surrogates) that neither
+# XML nor HTML may carry and no page can show.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (tabs and line breaks stay)."""
+    return _UNPRINTABLE.sub("", text)
 SPEECH_PARTS = frozenset({"parenthetical", "dialogue", "lyrics"})
 
 
