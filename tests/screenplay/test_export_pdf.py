@@ -463,6 +463,30 @@ def _line(kind: str, text: str = "text.", sentence_end: bool = True) -> tuple[Li
     return (Line(0, [(text, 0)], kind, sentence_end=sentence_end),)
 
 
+def test_dialogue_prefers_a_sentence_then_a_source_line_end():
+    def speech_block(flags):
+        rows = [_line("cue", "NAME")]
+        for sentence, line_end in flags:
+            rows.append((Line(0, [("words", 0)], "dialogue", sentence_end=sentence, line_end=line_end),))
+        return Block("dialogue", rows, cue="NAME (CONT'D)")
+
+    filler_block = Block("action", [_line("action") for _ in range(10)])
+    # 10 + blank + cue leave room for 3 dialogue lines + (MORE) on a 16-line page.
+    mid = [(False, False)] * 8
+    with_line_end = [(False, False), (False, True), (False, False), (False, False)] + [(False, False)] * 4
+    with_sentence = [(True, True), (False, True), (False, False), (False, False)] + [(False, False)] * 4
+    kept = {}
+    for name, flags in (("mid", mid), ("line_end", with_line_end), ("sentence", with_sentence)):
+        pages = paginate([filler_block, speech_block(flags)], 16)
+        kept[name] = sum(1 for _, row in pages[0] if row[0].kind == "dialogue")
+        assert pages[0][-1][1][0].kind == "more"
+    assert kept == {"mid": 3, "line_end": 2, "sentence": 2}
+    # A sentence end wins over a later source line end.
+    flags = [(False, False), (True, False), (False, False), (False, True)] + [(False, False)] * 4
+    pages = paginate([filler_block, speech_block(flags)], 16)
+    assert sum(1 for _, row in pages[0] if row[0].kind == "dialogue") == 2
+
+
 @st.composite
 def block_lists(draw):
     blocks = []

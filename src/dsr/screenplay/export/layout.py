@@ -58,8 +58,8 @@ class Line:
     ``"R"`` and the middle for ``"C"``. ``kind`` tells pagination what the
     line is (``heading``, ``action``, ``cue``, ``paren``, ``dialogue``,
     ``transition``, ``centered``, ``more``, ``blank``). ``sentence_end``
-    marks a line that ends a sentence: where a page prefers to break inside
-    a block.
+    marks a line that ends a sentence and ``line_end`` the last wrapped
+    piece of a source line: where a page prefers to break inside a block.
     """
 
     col: float
@@ -67,6 +67,7 @@ class Line:
     kind: str
     align: str = "L"
     sentence_end: bool = False
+    line_end: bool = True
     scene_number: str | None = None
 
     @property
@@ -165,6 +166,7 @@ def wrap(
         starts = [s for s, _, _ in spans]
         source_line = "".join(run.text for run in line_runs)
         pieces = _wrap_offsets(source_line, width - hang)
+        last = len(pieces) - 1
         for i, (a, b) in enumerate(pieces):
             piece_text = source_line[a:b]
             lines.append(
@@ -174,6 +176,7 @@ def wrap(
                     kind=kind if piece_text.strip() else "blank",
                     align=align,
                     sentence_end=bool(_SENTENCE_END.search(piece_text)),
+                    line_end=i == last,
                 )
             )
     return lines

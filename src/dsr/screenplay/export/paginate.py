@@ -3,7 +3,8 @@
 - A dialogue block that does not fit ends the page with ``(MORE)`` at the cue
   indent and goes on under ``NAME (CONT'D)``. It breaks after a dialogue line
   (never after the cue or a parenthetical), keeps at least two dialogue lines
-  on each side, and prefers a line that ends a sentence.
+  on each side, and prefers a line that ends a sentence, then the end of a
+  source line, to a break inside a wrapped paragraph.
 - An action paragraph splits only after a line that ends a sentence, keeping
   at least two lines on each side; otherwise it moves to the next page whole.
 - A scene heading is never the last line of a page: it goes to the next page
@@ -31,28 +32,36 @@ def _cue_row(cue: str) -> Row:
     return (Line(FULL.cue, [(cue, 0)], "cue"),)
 
 
-def _split_candidates(block: Block) -> list[tuple[int, int, bool]]:
-    """Where ``block`` may break: (rows kept on this page, lines they take, good).
+# How good a place to break is: after a sentence (or before a parenthetical),
+# at the end of a source line, or inside a wrapped paragraph.
+SENTENCE, LINE_END, MID = 2, 1, 0
 
-    ``good`` marks a break at a sentence end (or before a parenthetical);
-    the others are fallbacks. The lines taken include ``(MORE)``.
+
+def _split_candidates(block: Block) -> list[tuple[int, int, int]]:
+    """Where ``block`` may break: (rows kept on this page, lines they take, rank).
+
+    ``rank`` is SENTENCE, LINE_END or MID; the lines taken include ``(MORE)``.
     """
     rows = block.rows
     n = len(rows)
-    out: list[tuple[int, int, bool]] = []
+    out: list[tuple[int, int, int]] = []
+
+    def rank(last: Line, following: Line) -> int:
+        if last.sentence_end or following.kind == "paren":
+            return SENTENCE
+        return LINE_END if last.line_end else MID
+
     if block.kind == "action":
         for k in range(MIN_LINES_EACH_SIDE, n - MIN_LINES_EACH_SIDE + 1):
             last, first_next = rows[k - 1][0], rows[k][0]
             if last.kind == "blank" or first_next.kind == "blank":
                 continue
-            out.append((k, k, last.sentence_end))
+            out.append((k, k, rank(last, first_next)))
     elif block.kind == "dialogue" and block.cue:
         spoken = [i for i, row in enumerate(rows) if row[0].kind == "dialogue" and row[0].text.strip()]
         for idx in range(MIN_LINES_EACH_SIDE - 1, len(spoken) - MIN_LINES_EACH_SIDE):
             k = spoken[idx] + 1  # break after this dialogue line
-            following = rows[k][0]
-            good = rows[k - 1][0].sentence_end or following.kind == "paren"
-            out.append((k, k + 1, good))
+            out.append((k, k + 1, rank(rows[k - 1][0], rows[k][0])))
     return out
 
 
@@ -67,9 +76,11 @@ def _tail(block: Block, k: int) -> Block:
 
 def _split(block: Block, avail: int, forced: bool) -> tuple[list[Row], Block] | None:
     """The rows for this page and the rest, or None to move the block whole."""
-    fitting = [(k, h, good) for k, h, good in _split_candidates(block) if h <= avail]
-    good = [c for c in fitting if c[2]]
-    choice = good[-1] if good else (fitting[-1] if fitting and (forced or block.kind == "dialogue") else None)
+    fitting = [c for c in _split_candidates(block) if c[1] <= avail]
+    if not (forced or block.kind == "dialogue"):
+        fitting = [c for c in fitting if c[2] == SENTENCE]  # action splits between sentences only
+    # The best rank of break, then as much on this page as fits.
+    choice = max(fitting, key=lambda c: (c[2], c[0]), default=None)
     if choice:
         k = choice[0]
         head = block.rows[:k]
@@ -93,7 +104,7 @@ def _min_start(blocks: list[Block], i: int) -> int:
         if nxt is not None and nxt.kind != "page_break":
             need += nxt.space_before + _min_start(blocks, i + 1)
         return need
-    allowed = [h for _, h, good in _split_candidates(block) if good or block.kind == "dialogue"]
+    allowed = [h for _, h, rank in _split_candidates(block) if rank == SENTENCE or block.kind == "dialogue"]
     return min([len(block.rows) + _transition_after(blocks, i), *allowed])
 
 
