@@ -474,7 +474,7 @@ def test_dialogue_prefers_a_sentence_then_a_source_line_end():
     # 10 + blank + cue leave room for 3 dialogue lines + (MORE) on a 16-line page.
     mid = [(False, False)] * 8
     with_line_end = [(False, False), (False, True), (False, False), (False, False)] + [(False, False)] * 4
-    with_sentence = [(True, True), (False, True), (False, False), (False, False)] + [(False, False)] * 4
+    with_sentence = [(False, False), (True, False), (False, False), (False, False)] + [(False, False)] * 4
     kept = {}
     for name, flags in (("mid", mid), ("line_end", with_line_end), ("sentence", with_sentence)):
         pages = paginate([filler_block, speech_block(flags)], 16)
@@ -482,7 +482,7 @@ def test_dialogue_prefers_a_sentence_then_a_source_line_end():
         assert pages[0][-1][1][0].kind == "more"
     assert kept == {"mid": 3, "line_end": 2, "sentence": 2}
     # A sentence end wins over a later source line end.
-    flags = [(False, False), (True, False), (False, False), (False, True)] + [(False, False)] * 4
+    flags = [(False, False), (True, False), (False, True), (False, False)] + [(False, False)] * 4
     pages = paginate([filler_block, speech_block(flags)], 16)
     assert sum(1 for _, row in pages[0] if row[0].kind == "dialogue") == 2
 
