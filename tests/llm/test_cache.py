@@ -162,13 +162,15 @@ def _endless_writer(db):
 
 def test_kill_9_mid_writes_leaves_whole_rows_only(tmp_path):
     db = tmp_path / "calls.sqlite"
-    proc = multiprocessing.get_context("spawn").Process(target=_endless_writer, args=(str(db),))
+    proc = multiprocessing.get_context("spawn").Process(target=_endless_writer, args=(str(db),), daemon=True)
     proc.start()
-    deadline = time.time() + 30
-    while CallJournal(db).real_calls() < 50 and time.time() < deadline:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.join()
+    try:
+        deadline = time.time() + 60
+        while CallJournal(db).real_calls() < 50 and time.time() < deadline:
+            time.sleep(0.05)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join()
     journal = CallJournal(db)
     # Answer and journal row are written in one transaction: never one without the other.
     assert journal.real_calls() >= 50
@@ -179,3 +181,16 @@ def test_kill_9_mid_writes_leaves_whole_rows_only(tmp_path):
     # and the next run picks up where it stopped
     inner = CountingModel("fake:endless")
     assert run(CachedModel(inner, db).complete([{"role": "user", "content": "p0"}], Params())).cached
+
+
+def test_unusable_cache_file_is_a_one_line_user_error(tmp_path):
+    from dsr.errors import UserError
+
+    not_a_db = tmp_path / "calls.sqlite"
+    not_a_db.write_text("this is not sqlite " * 100)
+    with pytest.raises(UserError, match="cannot open the call cache"):
+        run(CachedModel(CountingModel(), not_a_db).complete(MESSAGES, Params()))
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    with pytest.raises(UserError, match="cannot open the call cache"):
+        run(CachedModel(CountingModel(), blocked / "sub" / "calls.sqlite").complete(MESSAGES, Params()))

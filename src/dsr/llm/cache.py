@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dsr.errors import UserError
 from dsr.llm.base import ChatModel, Completion, LLMError, Message, Params, Usage
 from dsr.llm.specs import redact
 
@@ -97,8 +98,8 @@ class CallDB:
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None and self._pid == os.getpid():
             return self._conn
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(
                 self.path, timeout=60.0, isolation_level=None, check_same_thread=False
             )
@@ -107,8 +108,8 @@ class CallDB:
             # only a power cut may drop the last transactions.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise LLMError(f"cannot open the call cache {self.path}: {exc}") from None
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise UserError(f"cannot open the call cache {self.path}: {exc}") from None
         self._conn, self._pid = conn, os.getpid()
         return conn
 

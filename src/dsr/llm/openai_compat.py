@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import weakref
 from typing import Any, Mapping
 
 from dsr.errors import UserError
@@ -51,7 +52,9 @@ UNSUPPORTED_STATUSES = {400, 404, 415, 422, 500, 501}
 # Per endpoint (base URL): the structured mode that worked. Shared by every
 # model object in the process so an endpoint is probed once.
 _STRUCTURED_SUPPORT: dict[str, str] = {}
-_PROBE_LOCKS: dict[tuple[str, int], asyncio.Lock] = {}
+# event loop -> endpoint -> lock held while that endpoint is probed
+_PROBE_LOCKS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]]" = (
+    weakref.WeakKeyDictionary())
 
 
 def response_format_for(mode: str, schema: dict[str, Any]) -> dict[str, Any] | None:
@@ -79,7 +82,8 @@ class OpenAICompatModel:
             key = NO_KEY
         self._key = key
         self._http_client = http_client
-        self._clients: dict[int, Any] = {}  # per event loop: connection pools are loop-bound
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._client_obj: Any = None  # connection pools belong to one event loop
         if self.config.structured != "auto":
             _STRUCTURED_SUPPORT.setdefault(self.base_url, self.config.structured)
 
@@ -100,19 +104,19 @@ class OpenAICompatModel:
     def _client(self, max_retries: int | None = None) -> Any:
         from openai import AsyncOpenAI
 
-        loop_id = id(asyncio.get_running_loop())
-        client = self._clients.get(loop_id)
-        if client is None:
+        loop = asyncio.get_running_loop()
+        if self._client_loop is not loop:  # first call, or an earlier loop's pool is dead
             import httpx2
 
-            self._clients = {}  # an earlier loop's pool is dead; drop it
-            client = self._clients[loop_id] = AsyncOpenAI(
+            self._client_loop = loop
+            self._client_obj = AsyncOpenAI(
                 api_key=self._key,
                 base_url=self.base_url,
                 timeout=httpx2.Timeout(self.config.timeout_s, connect=CONNECT_TIMEOUT_S),
                 max_retries=self.config.retries,
                 http_client=self._http_client,
             )
+        client = self._client_obj
         return client if max_retries is None else client.with_options(max_retries=max_retries)
 
     async def complete(self, messages: list[Message], params: Params, sample: int = 0) -> Completion:
@@ -137,7 +141,8 @@ class OpenAICompatModel:
         mode = self.structured_mode
         if mode is not None:
             return await self._send({**request, "response_format": response_format_for(mode, schema)})
-        lock = _PROBE_LOCKS.setdefault((self.base_url, id(asyncio.get_running_loop())), asyncio.Lock())
+        locks = _PROBE_LOCKS.setdefault(asyncio.get_running_loop(), {})
+        lock = locks.setdefault(self.base_url, asyncio.Lock())
         async with lock:  # the first schema request probes; the others wait for its verdict
             if self.structured_mode is not None:
                 return await self._send_structured(request, schema)
