@@ -194,3 +194,22 @@ def test_unusable_cache_file_is_a_one_line_user_error(tmp_path):
     blocked.write_text("")
     with pytest.raises(UserError, match="cannot open the call cache"):
         run(CachedModel(CountingModel(), blocked / "sub" / "calls.sqlite").complete(MESSAGES, Params()))
+
+
+def test_waiter_carries_on_when_the_task_making_the_call_is_cancelled(tmp_path):
+    inner = CountingModel(delay=0.2)
+    model = CachedModel(inner, tmp_path / "calls.sqlite")
+
+    async def scenario():
+        owner = asyncio.create_task(model.complete(MESSAGES, Params()))
+        await asyncio.sleep(0.05)
+        waiter = asyncio.create_task(model.complete(MESSAGES, Params()))
+        await asyncio.sleep(0.05)
+        owner.cancel()
+        answer = await waiter
+        assert owner.cancelled()
+        return answer
+
+    answer = run(scenario())
+    assert inner.calls == 2 and not answer.cached  # the waiter asked itself
+    assert model.journal.real_calls() == 1

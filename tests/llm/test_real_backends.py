@@ -88,3 +88,11 @@ def test_cancelling_an_embedded_call_frees_the_model_at_once():
         lock.release()
 
     asyncio.run(start_then_cancel())
+
+
+def test_prompt_beyond_the_context_is_one_line_llm_error():
+    from dsr.llm.base import LLMError
+
+    huge = [{"role": "user", "content": "rain on the window " * 4000}]  # ~16k tokens > 8192
+    with pytest.raises(LLMError, match=r"^embedded: Requested tokens \(\d+\) exceed context window of 8192$"):
+        asyncio.run(resolve_model("embedded").complete(huge, Params(max_tokens=4)))

@@ -231,7 +231,13 @@ class CachedModel:
         future = asyncio.get_running_loop().create_future()
         _IN_FLIGHT[flight_id] = future
         try:
-            result = await self._call(key, messages, params, sample)
+            # Look again now that we own the request: a task that finished it
+            # between our first look and now has stored it already.
+            result = await self.db.arun(_lookup, key)
+            if result is not None:
+                self.stats.hits += 1
+            else:
+                result = await self._call(key, messages, params, sample)
         except asyncio.CancelledError:
             future.cancel()
             raise
