@@ -282,10 +282,28 @@ class Pipeline:
         return result.fountain
 
     async def run_all(self) -> None:
-        if self.settings.direct:
-            await self.run_direct()
-        else:
-            await self.run_two_stage()
+        try:
+            if self.settings.direct:
+                await self.run_direct()
+            else:
+                await self.run_two_stage()
+        finally:
+            await self.close_backends()
+
+    async def close_backends(self) -> None:
+        """Let backends close their connection pools while this event loop
+        still runs (an HTTP client collected after the loop closed complains
+        on stderr). Backends without ``aclose`` hold nothing loop-bound."""
+        seen: set[int] = set()
+        for model in (self.models.stage1, self.models.stage2):
+            backend = getattr(model, "inner", model)
+            close = getattr(backend, "aclose", None)
+            if close is not None and id(backend) not in seen:
+                seen.add(id(backend))
+                try:
+                    await close()
+                except Exception:  # closing is best effort; the run's result stands
+                    pass
 
     # ---------------------------------------------------------------- accounting
     def usage_by_stage(self) -> dict[str, dict]:
