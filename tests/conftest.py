@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -53,12 +52,15 @@ def embedded_gguf() -> Path:
 
 @pytest.fixture(scope="session")
 def llama_server(embedded_gguf, tmp_path_factory):
+    from dsr.llm.embedded import default_threads
+
+    threads = str(default_threads())  # as in process: all cores stall on a busy machine
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
     command = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_gguf),
         "--host", "127.0.0.1", "--port", str(port), "--model_alias", LLAMA_SERVER_ALIAS,
-        "--n_ctx", "4096", "--n_threads", str(max(1, (os.cpu_count() or 2))),
+        "--n_ctx", "4096", "--n_threads", threads, "--n_threads_batch", threads,
     ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

@@ -40,6 +40,20 @@ SPEC_FORMS = (
     "openai:MODEL@BASE_URL[#key_env=VAR,structured=auto|json_schema|json_object|none,timeout=S,retries=N]",
 )
 
+# For --help of any command that takes a model spec.
+SPEC_HELP = """\
+model specs:
+  embedded                          SmolLM2-135M-Instruct in process (default; offline)
+  embedded:/path/model.gguf         any chat GGUF in process
+  openai:MODEL@BASE_URL[#OPTIONS]   an OpenAI-compatible server: vLLM, llama.cpp, Ollama, SGLang, hosted
+    options (comma-separated): key_env=VAR (API key variable, default OPENAI_API_KEY; keyless
+    servers need none), structured=auto|json_schema|json_object|none, timeout=SECONDS (600),
+    retries=N (4; on 429/5xx/timeouts, with backoff)
+    e.g. openai:Qwen/Qwen3-8B@http://127.0.0.1:8000/v1
+         openai:gpt-4o-mini@https://api.openai.com/v1#key_env=OPENAI_API_KEY
+  env DSR_EMBEDDED_THREADS=N        llama.cpp threads for embedded (default: half the cores)
+"""
+
 STRUCTURED_MODES = ("auto", "json_schema", "json_object", "none")
 
 DEFAULT_TIMEOUT_S = 600.0
