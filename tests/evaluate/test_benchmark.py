@@ -154,7 +154,7 @@ def test_benchmark_end_to_end_with_the_embedded_model(corpus, tmp_path, monkeypa
     monkeypatch.undo()  # the real embedder too
     out = tmp_path / "bench"
     options = BenchmarkOptions(
-        corpus=corpus, systems=["dsr:embedded", "direct:embedded"], out=out, max_scenes=1, max_characters=1,
+        corpus=corpus, systems=["dsr:embedded", "direct:embedded"], out=out, max_scenes=1, max_characters=0,
         n_resamples=200, judge_settings=JudgeSettings(retries=1, max_tokens=300),
         write_options={"directives_tokens": 160, "prose_tokens": 220, "stage2_tokens": 400, "max_attempts": 1},
     )

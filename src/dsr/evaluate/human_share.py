@@ -53,8 +53,6 @@ def versus(a: SystemScores, b: SystemScores, *, as_share: bool, seed: int = 0,
     sa = {i: a.scores[i] for i in kept}
     sb = {i: b.scores[i] for i in kept}
     if as_share:
-        if sum(sb.values()) <= 0:
-            return None
         result = share_of_human(sa, sb, system_name=a.system, seed=seed, n_resamples=n_resamples)
     else:
         result = paired_difference(sa, sb, a_name=a.system, b_name=b.system, seed=seed, n_resamples=n_resamples)

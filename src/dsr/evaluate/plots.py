@@ -31,10 +31,15 @@ def _pyplot():
 
 
 def _save(fig, path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.png")
-    fig.savefig(tmp, dpi=120, bbox_inches="tight")
-    os.replace(tmp, path)
+    """Write the figure atomically and free it."""
+    plt = _pyplot()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.png")
+        fig.savefig(tmp, dpi=120, bbox_inches="tight")
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
     return str(path)
 
 
@@ -63,10 +68,7 @@ def win_rate_plot(pairs: list[dict[str, Any]], path: Path) -> str:
     ax.invert_yaxis()
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("Blind pairwise win rate")
-    try:
-        return _save(fig, path)
-    finally:
-        plt.close(fig)
+    return _save(fig, path)
 
 
 def score_plot(rubric: dict[str, Any], path: Path) -> str:
@@ -87,10 +89,7 @@ def score_plot(rubric: dict[str, Any], path: Path) -> str:
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=8)
     ax.set_title("Rubric score distribution per system")
-    try:
-        return _save(fig, path)
-    finally:
-        plt.close(fig)
+    return _save(fig, path)
 
 
 def bradley_terry_plot(bt: dict[str, Any], path: Path) -> str:
@@ -103,10 +102,7 @@ def bradley_terry_plot(bt: dict[str, Any], path: Path) -> str:
     ax.invert_yaxis()
     ax.set_xlabel("Bradley-Terry rating, Elo scale (95 % CI)")
     ax.set_title("System ratings")
-    try:
-        return _save(fig, path)
-    finally:
-        plt.close(fig)
+    return _save(fig, path)
 
 
 def format_plot(formats: dict[str, Any], path: Path) -> str:
@@ -124,10 +120,7 @@ def format_plot(formats: dict[str, Any], path: Path) -> str:
         ax.set_title(label, fontsize=9)
     axes[0].set_yticks(range(len(names)), names)
     axes[0].invert_yaxis()
-    try:
-        return _save(fig, path)
-    finally:
-        plt.close(fig)
+    return _save(fig, path)
 
 
 def make_plots(report: dict[str, Any], folder: Path) -> list[str]:
