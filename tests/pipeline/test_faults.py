@@ -166,3 +166,28 @@ def test_a_looping_answer_is_not_given_more_room_and_is_deduplicated(story_file,
     assert prose == ("Rain hits the window of the kitchen. Maya stands by the sink and waits for the kettle to boil "
                      "over. She looks at herself.")
     assert json.loads((out / "manifest.json").read_text())["scenes"][0]["flags"] == ["truncated"]
+
+
+def test_a_looping_json_answer_is_not_given_more_room_and_ends_in_the_fallback(story_file, tmp_path):
+    element = '{"type": "action", "text": "The scene is set on a small island in the middle of the sea."}, '
+    looping = lambda r: Completion('{"elements": [' + element * 30, "length", Usage(1, r.params.max_tokens))  # noqa: E731
+    model = ScriptedModel(structured="grammar", overrides={"stage2_json": looping, "stage2_json_repair": looping})
+    out = tmp_path / "run"
+    run(story_file, out, model)
+    json_calls = [r for r in model.requests if r.kind.startswith("stage2_json")]
+    assert len(json_calls) == 8  # 4 scenes x 2 attempts, none asked again with a higher limit
+    assert len({r.params.max_tokens for r in json_calls}) == 1
+    assert json_calls[0].params.json_schema["properties"]["elements"]["maxItems"] == 9  # 5 prose sentences + 4
+    assert json.loads((out / "manifest.json").read_text())["fallbacks"] == [1, 2, 3, 4]
+
+
+def test_json_made_of_other_words_than_the_prose_is_rejected(story_file, tmp_path):
+    invented = lambda r: json.dumps({"elements": [  # noqa: E731
+        {"type": "action", "text": "Spaceships descend over a burning metropolis while sirens wail."},
+        {"type": "dialogue", "character": "MAYA", "text": "Nobody has been in the kitchen all day."}]})
+    model = ScriptedModel(structured="grammar", overrides={"stage2_json": invented, "stage2_json_repair": invented})
+    out = tmp_path / "run"
+    run(story_file, out, model)
+    meta = json.loads((out / "scenes/001/meta.json").read_text())["stage2"]
+    assert meta["fallback"] is True
+    assert "added-content" in {f["code"] for f in meta["rejected"][0]}

@@ -207,3 +207,13 @@ def test_scene_option_in_direct_mode_keeps_the_scenes_after_it(story_file, tmp_p
     again = ScriptedModel()
     run(story_file, out, again, direct=True)
     assert again.requests == []
+
+
+def test_a_500_scene_outline_runs_with_bounded_prompts(tmp_path):
+    story = write_yaml(tmp_path / "long.yaml", story_data(500))
+    model = ScriptedModel()
+    result = run(story, tmp_path / "run", model, concurrency=8)
+    prompts = [sum(len(m["content"]) for m in r.messages) for r in model.requests if r.kind == "prose"]
+    assert len(prompts) == 500
+    assert max(prompts) < 1.5 * prompts[10]  # no growth with the scene number
+    assert result.summary.startswith("500 scenes, ")

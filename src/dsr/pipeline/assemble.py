@@ -181,11 +181,11 @@ def summary_line(pipe: Pipeline, outputs: dict, wall_s: float) -> str:
     # Printed pages when there is a PDF, else the 55-lines-a-page estimate, rounded up.
     pages = int(outputs.get("pdf_pages") or math.ceil(outputs.get("pages_estimated") or 0))
     usage = pipe.usage_by_stage()
-    tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in usage.values())
+    tokens = sum(u["completion_tokens"] for u in usage.values())  # generated: what takes the time
     calls = sum(u["model_calls"] for u in usage.values())
     target = pipe.run.path("screenplay.pdf" if pipe.settings.pdf else "screenplay.fountain")
     line = f"{n} scene{'s' * (n != 1)}, {pages} page{'s' * (pages != 1)}, "
-    line += f"{tokens:,} tokens in {_duration(wall_s)}" if calls else f"0 model calls (all reused) in {_duration(wall_s)}"
+    line += f"{tokens:,} tokens generated in {_duration(wall_s)}" if calls else f"0 model calls (all reused) in {_duration(wall_s)}"
     line += f" -> {target}"
     notes = []
     fallbacks = sum(1 for o in pipe.outcomes if o.fallback)

@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrency", type=int, metavar="N", help="stage-2 scenes converted at once (default 4)")
     p.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default 0.7; stage 2 uses at most 0.3)")
     p.add_argument("--seed", type=int, metavar="S", help="sampling seed (default 0)")
-    p.add_argument("--max-attempts", type=int, metavar="N", help="stage-2 answers per scene before the fallback (default 3)")
+    p.add_argument("--max-attempts", type=int, metavar="N", help="stage-2 answers per scene before the fallback (default 2)")
     p.add_argument("--stage2-format", choices=("auto", "fountain", "json"), help="how stage 2 asks: auto (default), fountain, json")
     p.add_argument("--paper", choices=("letter", "a4"), help="PDF paper size (default letter)")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")

@@ -26,11 +26,14 @@ MAX_ELEMENTS = 60
 MIN_SHARE_OF_PROSE = 0.3
 MAX_SHARE_OF_PROSE = 2.5
 MIN_DIALOGUE_KEPT = 0.5
+MIN_WORDS_FROM_PROSE = 0.6  # share of the scene's content words (4+ letters) found in the prose
 
 
-def elements_schema(speakers: list[str]) -> dict:
+def elements_schema(speakers: list[str], max_items: int = MAX_ELEMENTS) -> dict:
     """JSON schema of a scene as screenplay elements. Cue names are limited
-    to ``speakers``, so a constrained model cannot invent a speaker."""
+    to ``speakers``, so a constrained model cannot invent a speaker; the
+    number of elements to about what the source needs, so a looping model
+    stops early."""
     names = speakers or ["NARRATOR"]
     return {
         "type": "object",
@@ -38,14 +41,14 @@ def elements_schema(speakers: list[str]) -> dict:
             "elements": {
                 "type": "array",
                 "minItems": 1,
-                "maxItems": MAX_ELEMENTS,
+                "maxItems": max_items,
                 "items": {
                     "anyOf": [
                         {
                             "type": "object",
                             "properties": {
                                 "type": {"enum": ["action"]},
-                                "text": {"type": "string", "minLength": 1, "maxLength": 400},
+                                "text": {"type": "string", "minLength": 1, "maxLength": 300},
                             },
                             "required": ["type", "text"],
                         },
@@ -55,7 +58,7 @@ def elements_schema(speakers: list[str]) -> dict:
                                 "type": {"enum": ["dialogue"]},
                                 "character": {"enum": names},
                                 "parenthetical": {"type": "string", "maxLength": 40},
-                                "text": {"type": "string", "minLength": 1, "maxLength": 400},
+                                "text": {"type": "string", "minLength": 1, "maxLength": 300},
                             },
                             "required": ["type", "character", "text"],
                         },
@@ -79,18 +82,26 @@ def heading_element(heading: str) -> Element:
     return Element("scene_heading", heading, 0)
 
 
+def json_is_looping(answer: str) -> bool:
+    """A (cut-off) JSON answer that mostly repeats the same element texts."""
+    texts = [t.lower() for t in re.findall(r'"text"\s*:\s*"([^"]*)"', answer)]
+    return len(texts) >= 4 and len(set(texts)) < 0.6 * len(texts)
+
+
 def elements_from_json(data: dict | None) -> list[Element] | None:
     """Screenplay elements from the JSON answer, or None if it is not one."""
     if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
         return None
     out: list[Element] = []
+    seen: set[tuple[str, str]] = set()
     for item in data["elements"][:MAX_ELEMENTS]:
         if not isinstance(item, dict):
             continue
         kind = str(item.get("type", "")).lower()
         text = safe_text(str(item.get("text", ""))).strip('"')
-        if not text:
+        if not text or (kind, text.lower()) in seen:  # small models repeat elements verbatim
             continue
+        seen.add((kind, text.lower()))
         if kind == "dialogue":
             cue = " ".join(str(item.get("character", "")).upper().split())
             cue = safe_text(cue).strip(":")
@@ -163,6 +174,11 @@ def fidelity_findings(body: list[Element], source: Source) -> list[Finding]:
     if body_words > MAX_SHARE_OF_PROSE * prose_words + 40:
         findings.append(Finding(1, "error", "added-content",
                                 f"the scene has {body_words} words for {prose_words} words of prose: add nothing"))
+    content = [w for el in body if el.type in ("action", "dialogue") for w in _words(el.text) if len(w) >= 4]
+    prose_vocabulary = set(_words(source.prose))
+    if content and _share_in(content, prose_vocabulary) < MIN_WORDS_FROM_PROSE:
+        findings.append(Finding(1, "error", "added-content",
+                                "the scene is not made of the prose's words: convert the prose, do not write new text"))
     if source.quotes:
         spoken = set(_words(" ".join(el.text for el in body if el.type == "dialogue")))
         kept = sum(1 for q in source.quotes if _share_in(_words(q), spoken) >= 0.7)

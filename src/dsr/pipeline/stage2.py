@@ -9,8 +9,8 @@ deterministic fallback turns the source into a valid scene, flagged.
 
 Which format first: ``auto`` asks a backend that constrains decoding with a
 grammar (the embedded llama.cpp model) for JSON only, since a 135M model
-cannot write Fountain unaided; other backends get Fountain first (capable
-models write it well) and JSON on the last attempt.
+cannot write Fountain unaided; other backends get Fountain (capable models
+write it well) and its repair, and from three attempts on, JSON last.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from typing import Callable
 from dsr.llm.base import ChatModel, Params
 from dsr.llm.text import clean_answer
 from dsr.pipeline.calls import CallLog, ask, sample_index
-from dsr.pipeline.fallback import prose_to_elements
+from dsr.pipeline.fallback import prose_to_elements, split_sentences
 from dsr.pipeline.prompts import render
 from dsr.pipeline.scene import (
-    Source, check, elements_from_fountain, elements_schema, errors, findings_text, parse_json_answer,
+    Source, check, elements_from_fountain, elements_schema, errors, findings_text, json_is_looping,
+    parse_json_answer,
 )
 from dsr.screenplay.model import Element
 from dsr.screenplay.validate import Finding
@@ -63,13 +64,20 @@ def attempt_plan(model: ChatModel, preference: str, max_attempts: int) -> list[s
     structured = structured_output(model)
     if structured == "grammar":
         return ["json"] * max_attempts
-    if max_attempts == 1 or structured == "none":
-        return ["fountain"] * max_attempts
+    if max_attempts <= 2 or structured == "none":
+        return ["fountain"] * max_attempts  # an answer, and its repair with the findings
     return ["fountain"] * (max_attempts - 1) + ["json"]
 
 
 def finding_dicts(findings) -> list[dict]:
     return [{"line": f.line, "severity": f.severity, "code": f.code, "message": f.message} for f in findings]
+
+
+def json_max_items(source: Source) -> int:
+    """About one element per sentence of prose, and some room (30 without prose)."""
+    if not source.prose:
+        return 30
+    return max(6, min(40, len(split_sentences(" ".join(source.prose.split()))) + 4))
 
 
 def json_token_budget(source_words: int, params: Params) -> int:
@@ -96,12 +104,13 @@ async def format_scene(
     for attempt, fmt in enumerate(plan, 1):
         if fmt != last_format or conversation is None:
             conversation = list(first_messages[fmt])
-        attempt_params = params
+        attempt_params, worth_more = params, (lambda _text: True)
         if fmt == "json":
             words = len((source.prose or " ".join(m["content"] for m in conversation)).split())
-            attempt_params = replace(params, json_schema=elements_schema(source.speakers),
+            attempt_params = replace(params, json_schema=elements_schema(source.speakers, json_max_items(source)),
                                      max_tokens=json_token_budget(words, params))
-        completion = await ask(model, conversation, attempt_params, sample_index(take), log)
+            worth_more = lambda text: not json_is_looping(text)  # noqa: E731
+        completion = await ask(model, conversation, attempt_params, sample_index(take), log, worth_more=worth_more)
         last_format = fmt
         if completion.finish_reason == "length":
             problems = [_cut_off()]
