@@ -97,3 +97,11 @@ def make_run(root: Path, scene_bodies: list[str], story_path: Path = EXAMPLE_STO
         parts.append(f"{outline_scene.heading()}\n\n{body.strip()}\n")
     (root / "screenplay.fountain").write_text("\n".join(parts), "utf-8")
     return root
+
+
+def no_embedding(texts):
+    """Stands in for ``coverage.embed`` where loading torch would only cost
+    time (the real embedder has its own slow test)."""
+    from dsr.errors import UserError
+
+    raise UserError("no sentence embedder in this test")

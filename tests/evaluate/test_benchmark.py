@@ -8,7 +8,7 @@ import json
 import shutil
 
 import pytest
-from eval_fakes import CORPUS, ScriptedJudge, longer_wins
+from eval_fakes import CORPUS, ScriptedJudge, longer_wins, no_embedding
 
 from dsr.errors import UserError
 from dsr.evaluate.benchmark import BenchmarkOptions, parse_system_specs, run_benchmark_protocol
@@ -28,6 +28,10 @@ class ScriptedWriter:
         self.words = words
         self.calls = 0
 
+    def prose(self) -> str:
+        # distinct sentences: the pipeline drops repeated ones
+        return " ".join(f"Drop number {k} hits the glass." for k in range(1, self.words // 6 + 2))
+
     async def complete(self, messages, params, sample=0) -> Completion:
         self.calls += 1
         props = (params.json_schema or {}).get("properties", {})
@@ -42,10 +46,9 @@ class ScriptedWriter:
             answer = {"pacing": "quick", "revelation": "none", "emotional_trajectory": "flat",
                       "action_beats": ["Someone waits."]}
         elif "elements" in props:  # stage 2 / direct, as screenplay elements
-            answer = {"elements": [{"type": "action", "text": " ".join(["Rain falls on the window."] *
-                                                                        (self.words // 5 + 1))}]}
+            answer = {"elements": [{"type": "action", "text": self.prose()}]}
         else:  # stage 1 prose
-            return Completion(" ".join(["Rain falls on the window."] * (self.words // 5 + 1)), "stop", Usage(5, 5))
+            return Completion(self.prose(), "stop", Usage(5, 5))
         return Completion(json.dumps(answer), "stop", Usage(5, 5))
 
 
@@ -62,7 +65,7 @@ def corpus(tmp_path):
 def no_embedder(monkeypatch):
     from dsr.evaluate import coverage
 
-    monkeypatch.setattr(coverage, "embed", lambda texts: None)
+    monkeypatch.setattr(coverage, "embed", no_embedding)
 
 
 def scripted_options(corpus, out, **kw) -> BenchmarkOptions:

