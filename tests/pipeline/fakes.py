@@ -36,23 +36,23 @@ class Request:
 
     @property
     def heading(self) -> str:
-        return re.sub(r"^scene \d+[^:]*:\s*", "", self.field("This scene,")) or self.field("Scene heading (use it exactly, as the first line):")
+        return self.field("Where:") or self.field("Scene heading (use it exactly, as the first line):")
 
 
 def request_kind(messages: list) -> str:
     first_user = [m for m in messages if m["role"] == "user"][0]["content"]
     repair = any(m["role"] == "assistant" for m in messages)
-    if "Plan this scene" in first_user:
+    if "before it is written" in first_user:
         kind = "directives"
-    elif "screen-oriented prose" in first_user:
+    elif "as prose for the screen" in first_user:
         kind = "prose"
     elif "Convert this scene into Fountain" in first_user:
         kind = "stage2_fountain"
     elif "Convert this scene of prose into a list" in first_user:
         kind = "stage2_json"
-    elif "as a screenplay in Fountain format" in first_user:
+    elif "as a screenplay scene in Fountain format" in first_user:
         kind = "direct_fountain"
-    elif "as a list of screenplay elements" in first_user:
+    elif "of the film as screenplay elements" in first_user:
         kind = "direct_json"
     else:
         kind = "unknown"

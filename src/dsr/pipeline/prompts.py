@@ -41,7 +41,7 @@ LANGUAGE_NAMES = {
 # Caps on what the story contributes to one prompt, so that a long profile or
 # summary cannot blow up the prompt (the context of earlier scenes has its
 # own bound, see context.py).
-PROFILE_WORDS = 80
+PROFILE_WORDS = 40
 SUMMARY_WORDS = 150
 MAX_PROFILES = 8
 
@@ -105,7 +105,7 @@ def speaker_names(story: Story, scene: OutlineScene) -> list[str]:
 def scene_fields(story: Story, index: int, context: str, length: str) -> dict[str, str]:
     """The fields shared by stage 1 and the direct baseline for one scene."""
     scene = story.scenes[index]
-    notes = f"Writer's notes for this scene: {clip_words(scene.directives, 80)}\n" if scene.directives else ""
+    notes = f"Writer's notes: {clip_words(scene.directives, 80)}\n" if scene.directives else ""
     return {
         "title": story.title,
         "logline": story.logline or "(none)",
@@ -119,4 +119,5 @@ def scene_fields(story: Story, index: int, context: str, length: str) -> dict[st
         "summary": clip_words(scene.summary, SUMMARY_WORDS),
         "writer_notes": notes,
         "length": length,
+        "example_speaker": (scene_characters(story, scene) or story.characters)[0].name.upper(),
     }
