@@ -63,15 +63,18 @@ def test_rerun_is_instant_and_calls_nothing(story_file, tmp_path):
     assert (out / "screenplay.fountain").read_text() == before
 
 
-def test_editing_one_scene_redoes_it_and_the_context_after_it(story_file, tmp_path):
-    out = tmp_path / "run"
+def rerun_after_edit(story_file, out, index: int, **changes):
+    """Run, change scene ``index`` of the outline, run again; the second run's model and result."""
     run(story_file, out, ScriptedModel())
     data = story_data(4)
-    data["scenes"][1]["summary"] = "Maya finds the mug in the hallway, under a coat."
+    data["scenes"][index].update(changes)
     write_yaml(story_file, data)
-
     model = ScriptedModel()
-    result = run(story_file, out, model)
+    return model, run(story_file, out, model)
+
+
+def test_editing_one_scene_redoes_it_and_the_context_after_it(story_file, tmp_path):
+    model, result = rerun_after_edit(story_file, tmp_path / "run", 1, summary="Maya finds the mug under a coat.")
     stage1 = [r.heading for r in model.requests if r.kind == "directives"]
     stage2 = [r.heading for r in model.requests if r.kind.startswith("stage2")]
     # scene 1 untouched; scene 2 edited; 3 and 4 see scene 2 in their context
@@ -84,15 +87,11 @@ def test_editing_one_scene_redoes_it_and_the_context_after_it(story_file, tmp_pa
 
 
 def test_changed_prose_redoes_only_that_scenes_stage2(story_file, tmp_path):
-    out = tmp_path / "run"
-    run(story_file, out, ScriptedModel())
-    data = story_data(4)
-    data["scenes"][2]["place"] = "BALCONY"
-    write_yaml(story_file, data)
-    model = ScriptedModel()
-    run(story_file, out, model)
+    model, result = rerun_after_edit(story_file, tmp_path / "run", 2, place="BALCONY")
     assert [r.heading for r in model.requests if r.kind.startswith("stage2")] == ["INT. BALCONY - NIGHT"]
-    assert "BALCONY" in (out / "screenplay.fountain").read_text()
+    assert "BALCONY" in (tmp_path / "run/screenplay.fountain").read_text()
+    # scene 4's context changed (stage 1 again), its prose did not: its stage 2 is kept
+    assert [(o.stage1_reused, o.stage2_reused) for o in result.pipeline.outcomes][3] == (False, True)
 
 
 def test_scene_option_draws_a_new_take_of_one_scene_only(story_file, tmp_path):

@@ -70,7 +70,7 @@ def write_story(story_path: Path | str, run_dir: Path | str | None, settings: Se
         check_mode(run, settings.direct)
         run.save_input(story_path, story.model_dump(mode="json"))
         run.prune_scenes(len(story.scenes))
-        takes = run.takes()
+        takes = {i: t for i, t in run.takes().items() if i < len(story.scenes)}
         if settings.scene is not None:
             index = settings.scene - 1
             takes[index] = takes.get(index, 0) + 1
