@@ -96,3 +96,11 @@ def test_prompt_beyond_the_context_is_one_line_llm_error():
     huge = [{"role": "user", "content": "rain on the window " * 4000}]  # ~16k tokens > 8192
     with pytest.raises(LLMError, match=r"^embedded: Requested tokens \(\d+\) exceed context window of 8192$"):
         asyncio.run(resolve_model("embedded").complete(huge, Params(max_tokens=4)))
+
+
+def test_embedded_schema_keeps_property_order():
+    schema = {"type": "object", "properties": {"zeta": {"type": "integer"}, "alpha": {"type": "integer"}},
+              "required": ["zeta", "alpha"]}
+    answer = asyncio.run(resolve_model("embedded").complete(
+        [{"role": "user", "content": "Two numbers in JSON."}], Params(max_tokens=24, json_schema=schema)))
+    assert list(extract_json(answer.text)) == ["zeta", "alpha"], answer.text

@@ -220,7 +220,9 @@ class EmbeddedModel:
         """
         from llama_cpp import LlamaGrammar
 
-        text = json.dumps(schema, sort_keys=True)
+        # Key order is kept: the grammar generates properties in schema order,
+        # and order matters (directives before the prose they direct).
+        text = json.dumps(schema)
         grammar = loaded.grammars.get(text)
         if grammar is None:
             try:
