@@ -117,3 +117,20 @@ def test_a_hang_past_the_timeout_is_retried(sim_server):
     with pytest.raises(LLMError, match="did not answer within 0.3s"):
         asyncio.run(m.complete(MESSAGES, Params()))
     assert server.stats.hangs == 2 and time.perf_counter() - started < 2.5
+
+
+def test_aclose_closes_the_pool_and_the_next_call_reopens_it(sim_server):
+    server = sim_server(ttft=0.0, tps=1e6, answer_tokens=3)
+    m = model(server)
+
+    async def twice():
+        await m.complete(MESSAGES, Params())
+        pool = m._client_obj
+        await m.aclose()
+        assert pool.is_closed()
+        await m.complete(MESSAGES, Params())
+        assert m._client_obj is not pool
+        await m.aclose()
+
+    asyncio.run(twice())
+    assert server.stats.answered == 2

@@ -119,6 +119,15 @@ class OpenAICompatModel:
         client = self._client_obj
         return client if max_retries is None else client.with_options(max_retries=max_retries)
 
+    async def aclose(self) -> None:
+        """Close the connection pool while its event loop still runs (a pool
+        collected after its loop closed complains on stderr). The next call
+        opens a new one. An ``http_client`` passed in belongs to the caller."""
+        client, loop = self._client_obj, self._client_loop
+        self._client_obj = self._client_loop = None
+        if client is not None and self._http_client is None and loop is asyncio.get_running_loop():
+            await client.close()
+
     async def complete(self, messages: list[Message], params: Params, sample: int = 0) -> Completion:
         request: dict[str, Any] = {
             "model": self.config.model,
