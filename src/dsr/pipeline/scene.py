@@ -215,4 +215,5 @@ def findings_text(findings: list[Finding], limit: int = 8) -> str:
 
 
 def parse_json_answer(answer: str) -> list[Element] | None:
-    return elements_from_json(extract_json(answer))
+    # A raw line break inside a JSON string is invalid JSON; small models write them.
+    return elements_from_json(extract_json(answer.replace("\n", " ")))

@@ -77,7 +77,8 @@ def format_directives(d: SceneDirectives) -> str:
 
 
 def parse_directives(text: str) -> SceneDirectives | None:
-    data = extract_json(text)
+    # A raw line break inside a JSON string is invalid JSON; small models write them.
+    data = extract_json(text.replace("\n", " "))
     if not data:
         return None
     beats = data.get("action_beats")
