@@ -74,3 +74,14 @@ def test_help_has_examples(capsys):
         cli.main(["write", "--help"])
     text = capsys.readouterr().out
     assert "examples:" in text and "--scene N" in text and "--direct" in text
+
+
+def test_config_values_of_the_wrong_type_are_one_line_errors(tmp_path, capsys):
+    story = write_yaml(tmp_path / "mug.yaml", story_data(2))
+    config = tmp_path / "write.yaml"
+    config.write_text("concurrency: many\n")
+    assert cli.main(["write", str(story), "--config", str(config)]) == 2
+    assert "concurrency must be int, not 'many'" in capsys.readouterr().err
+    config.write_text("colour: blue\n")
+    assert cli.main(["write", str(story), "--config", str(config)]) == 2
+    assert "unknown option(s) colour" in capsys.readouterr().err

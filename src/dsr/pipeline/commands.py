@@ -120,14 +120,27 @@ def settings_from(args: argparse.Namespace) -> tuple[Settings, str | None]:
             values[name] = value
     if args.no_pdf:
         values["pdf"] = False
-    try:
-        settings = Settings(**values)
-    except TypeError as exc:
-        raise UserError(f"bad option: {exc}") from None
-    for name, kind in (("concurrency", int), ("max_attempts", int), ("temperature", float)):
-        if not isinstance(getattr(settings, name), (int, float)) or isinstance(getattr(settings, name), bool):
-            raise UserError(f"{name} must be a number")
+    settings = Settings(**{name: _typed(name, value, args.config) for name, value in values.items()})
     return settings.check(), args.output or output
+
+
+def _typed(name: str, value, source: str | None):
+    """A config value as the type the option has (TOML/YAML may give "4" or 4.0)."""
+    default = getattr(Settings(), name)
+    kind = int if default is None else type(default)  # seed and scene default to None
+    if value is None or isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    try:
+        if kind is bool:
+            if str(value).lower() not in ("true", "false", "yes", "no", "1", "0"):
+                raise ValueError(value)
+            return str(value).lower() in ("true", "yes", "1")
+        if kind is int and isinstance(value, float) and not value.is_integer():
+            raise ValueError(value)
+        return kind(value)
+    except (TypeError, ValueError):
+        where = f"config {source}: " if source else ""
+        raise UserError(f"{where}{name} must be {kind.__name__}, not {value!r}") from None
 
 
 def run_write(args: argparse.Namespace) -> int:
