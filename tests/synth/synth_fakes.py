@@ -32,14 +32,16 @@ class Request:
 
 
 def request_kind(messages: list) -> str:
+    """Which request this is, from markers that survive rewording of the
+    pipeline's templates (ours are matched exactly)."""
     user = messages[-1]["content"]
     if "Describe this scene for an outline" in user:
         return "scene"
     if "for a writer. Answer with JSON" in user:
         return "character"
-    if "Plan this scene before it is written" in user:
+    if '"action_beats"' in user and '"pacing"' in user:
         return "directives"
-    if "screen-oriented prose" in user:
+    if "prose" in user.lower() and "What happens:" in user:
         return "prose"
     return "unknown"
 
@@ -83,8 +85,7 @@ def prose_answer(request: Request) -> str:
     """The outline retold (and the reference's words when the prompt has one)."""
     user = request.user
     summary = re.search(r"^What happens: (.*)$", user, re.MULTILINE).group(1)
-    names = [line[2:].split(":")[0].strip() for line in
-             _between(user, "Characters in this scene:", "What came before:").splitlines() if line.startswith("- ")]
+    names = re.findall(r"^- ([A-Z][A-Z0-9 .'-]*?)(?::| \(|$)", user, re.MULTILINE)
     reference = user.split("not as a screenplay:", 1)[1].strip() if "not as a screenplay:" in user else ""
     people = ", ".join(n.title() for n in names if n != "(none named)") or "Someone"
     body = [summary, f"{people} stand close together and nobody moves for a while.",

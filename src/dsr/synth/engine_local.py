@@ -13,6 +13,7 @@ import time
 from dsr.llm.base import ChatModel
 from dsr.pipeline.calls import StageError
 from dsr.synth.engine import EngineReport, Sink
+from dsr.synth.models import aclose_backends
 from dsr.synth.records import WorkItem
 from dsr.synth.steps import run_item
 
@@ -38,6 +39,7 @@ async def run_local(todo: list[WorkItem], model: ChatModel, sink: Sink, concurre
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await aclose_backends(model)
 
 
 def run_local_sync(todo: list[WorkItem], model: ChatModel, sink: Sink, concurrency: int, report: EngineReport) -> None:

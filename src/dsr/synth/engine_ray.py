@@ -26,6 +26,7 @@ import logging
 import math
 import tempfile
 import time
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -99,18 +100,22 @@ def run_ray(todo: list[WorkItem], specs: list[str], data_dir: Path, sink: Sink, 
     ray = ray_module()
     ensure_ray(address, workers)
     context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
+    context.enable_progress_bars = False  # our own progress bar counts records
+    logging.getLogger("ray.data").setLevel(logging.ERROR)  # no per-run execution plan chatter
     context.execution_options.preserve_order = False
     batch_size = max(1, concurrency * BATCH_PER_SLOT)
     rows = [{"item": json.dumps(asdict(item))} for item in todo]
     dataset = ray.data.from_items(rows, override_num_blocks=max(1, math.ceil(len(rows) / batch_size)))
     cache_path = None if address else str(data_dir.resolve() / "calls.sqlite")
     data_key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
-    mapped = dataset.map_batches(
-        RecordWorker, batch_size=batch_size, concurrency=workers, num_cpus=1, batch_format="numpy",
-        fn_constructor_kwargs={"specs": specs, "cache_path": cache_path, "data_key": data_key,
-                               "concurrency": concurrency},
-    )
+    with warnings.catch_warnings():  # max_restarts has no named parameter yet
+        warnings.simplefilter("ignore", DeprecationWarning)
+        mapped = dataset.map_batches(
+            RecordWorker, batch_size=batch_size, compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1,
+            batch_format="numpy", max_restarts=0,  # a crashed actor fails the run; the done-set resumes it
+            fn_constructor_kwargs={"specs": specs, "cache_path": cache_path, "data_key": data_key,
+                                   "concurrency": concurrency},
+        )
     started = time.perf_counter()
     try:
         for row in mapped.iter_rows():

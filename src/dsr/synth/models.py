@@ -60,3 +60,16 @@ def build_backend(specs: list[str]) -> ChatModel:
 def cached_model(specs: list[str], cache_path: Path, backend: ChatModel | None = None) -> CachedModel:
     """The model behind the cache. ``backend`` replaces spec resolution (tests)."""
     return CachedModel(backend or build_backend(specs), cache_path)
+
+
+async def aclose_backends(model: Any) -> None:
+    """Close the HTTP clients under ``model`` (a cache, a replica set, a
+    backend) while their event loop still runs."""
+    inner = getattr(model, "inner", None)
+    if inner is not None:
+        await aclose_backends(inner)
+        return
+    for backend in getattr(model, "backends", None) or [model]:
+        close = getattr(backend, "aclose", None)
+        if close is not None:
+            await close()
