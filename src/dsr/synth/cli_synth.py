@@ -131,14 +131,17 @@ def _finish(summaries) -> int:
     return 0
 
 
-def _progress():
-    from dsr.pipeline.progress import reporter_for_terminal
+def _run_job(job, *args) -> int:
+    """A reverse or forward job with progress bars (on a terminal), then the table."""
+    from dsr.pipeline.progress import NullContext, reporter_for_terminal
 
-    return reporter_for_terminal(unit="items")
+    reporter = reporter_for_terminal(unit="items")
+    with reporter or NullContext():
+        summary = job(*args, reporter)
+    return _finish([summary])
 
 
 def run_reverse(args: argparse.Namespace) -> int:
-    from dsr.pipeline.progress import NullContext
     from dsr.synth.jobs import reverse_job
     from dsr.synth.settings import ReverseSettings
 
@@ -146,14 +149,10 @@ def run_reverse(args: argparse.Namespace) -> int:
                                max_scenes=args.max_scenes, max_characters=args.max_characters,
                                temperature=args.temperature, seed=args.seed, max_tokens=args.max_tokens,
                                junk_retries=args.junk_retries)
-    reporter = _progress()
-    with reporter or NullContext():
-        summary = reverse_job(Path(args.corpus), Path(args.output), settings, _options(args), reporter)
-    return _finish([summary])
+    return _run_job(reverse_job, Path(args.corpus), Path(args.output), settings, _options(args))
 
 
 def run_forward(args: argparse.Namespace) -> int:
-    from dsr.pipeline.progress import NullContext
     from dsr.synth.jobs import forward_job
     from dsr.synth.settings import ForwardSettings
 
@@ -161,10 +160,7 @@ def run_forward(args: argparse.Namespace) -> int:
                                with_reference=args.with_reference, temperature=args.temperature, seed=args.seed,
                                directives_tokens=args.directives_tokens, prose_tokens=args.prose_tokens,
                                junk_retries=args.junk_retries, max_items=args.max_items)
-    reporter = _progress()
-    with reporter or NullContext():
-        summary = forward_job(Path(args.data), settings, _options(args), reporter)
-    return _finish([summary])
+    return _run_job(forward_job, Path(args.data), settings, _options(args))
 
 
 def run_filter(args: argparse.Namespace) -> int:

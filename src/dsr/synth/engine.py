@@ -14,22 +14,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from dsr.errors import UserError
+from dsr.pipeline.orchestrate import Reporter, SilentReporter
 from dsr.synth.records import RecordStore, WorkItem
 
 
-class Progress(Protocol):
-    def start(self, stage: str, total: int) -> None: ...
-    def scene_done(self, stage: str, index: int, reused: bool) -> None: ...
-    def completion(self, stage: str, completion) -> None: ...
-
-
-class NoProgress:
-    def start(self, stage: str, total: int) -> None: pass
-    def scene_done(self, stage: str, index: int, reused: bool) -> None: pass
-    def completion(self, stage: str, completion) -> None: pass
+# The pipeline's progress interface: its progress bars serve synthesis too
+# (one "scene_done" per record).
+Progress = Reporter
+NoProgress = SilentReporter
 
 
 @dataclass
