@@ -21,9 +21,9 @@ def test_chain_on_the_command_line(tmp_path, sim_server, capsys):
     corpus, data = make_corpus(tmp_path, names=()), tmp_path / "data"
     model = f"openai:sim@{server.url}"
     assert main(["synth", "reverse", str(corpus), "-o", str(data), "--model", model, "--max-characters", "1"]) == 0
-    assert re.search(r"│ reverse\s+│\s+3\s+│", capsys.readouterr().out)  # 1 profile + 2 scenes
+    assert re.search(r"reverse\s+3\s+0\s+3\s", capsys.readouterr().out)  # 1 profile + 2 scenes
     assert main(["synth", "forward", str(data), "--teacher", model, "--samples", "2"]) == 0
-    assert re.search(r"│ forward\s+│\s+4\s+│", capsys.readouterr().out)
+    assert re.search(r"forward\s+4\s+0\s+4\s", capsys.readouterr().out)
     assert main(["synth", "dataset", str(data), "-o", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "filter: beats" in out and "datasets and card in" in out

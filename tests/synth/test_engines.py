@@ -109,3 +109,17 @@ def test_unreachable_server_stops_with_one_line(tmp_path):
         reverse_job(corpus, tmp_path / "data", settings, RunOptions(max_failures=2, concurrency=1))
     assert err.value.exit_code == 4 and "\n" not in str(err.value)
     assert "finished records are kept" in str(err.value)
+
+
+def test_replicas_share_the_work_and_keep_the_ids(tmp_path, sim_server):
+    first, second = sim_server(**{**FAST, "ttft": 0.05}), sim_server(**{**FAST, "ttft": 0.05})
+    corpus = make_corpus(tmp_path)
+    one = ReverseSettings(models=[spec(first)], max_characters=2)
+    both = ReverseSettings(models=[spec(first), spec(second)], max_characters=2)
+    reverse_job(corpus, tmp_path / "one", one, RunOptions(concurrency=4))
+    answered = first.stats.answered
+    summary = reverse_job(corpus, tmp_path / "both", both, RunOptions(concurrency=4))
+    assert summary.new == answered
+    assert first.stats.answered - answered > 0 and second.stats.answered > 0
+    assert first.stats.answered - answered + second.stats.answered == summary.new
+    assert statuses(tmp_path / "one" / "reverse.jsonl") == statuses(tmp_path / "both" / "reverse.jsonl")

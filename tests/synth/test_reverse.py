@@ -185,3 +185,18 @@ def test_journal_has_one_successful_call_per_record(tmp_path, corpus):
     journal = CallJournal(data / "calls.sqlite")
     assert journal.real_calls() == len(RecordStore(data / "reverse.jsonl").records())
     assert journal.repeated_keys() == {}
+
+
+def test_unusable_corpus_files_are_left_out_with_why(tmp_path, corpus):
+    (corpus / "broken.fountain").write_bytes(b"\x00\x01binary" * 20)
+    (corpus / "notes.fountain").write_text("Just some notes about the film, no scenes at all.\n")
+    summary = reverse(corpus, tmp_path / "data", GoodModel())
+    assert "left out broken.fountain: a binary file, not text" in summary.notes
+    assert any(n.startswith("left out notes.fountain: no scene heading") for n in summary.notes)
+    assert {i["screenplay"] for i in read_jsonl(tmp_path / "data" / "inputs.jsonl")} == {
+        "Cyber_Bob_epLocalTransDimensionalRift", "night_shift"}
+    only_bad = tmp_path / "bad"
+    only_bad.mkdir()
+    (only_bad / "empty.fountain").write_text("")
+    with pytest.raises(UserError, match=r"no screenplay with a usable scene \(empty.fountain: empty file\)"):
+        reverse(only_bad, tmp_path / "data2", GoodModel())

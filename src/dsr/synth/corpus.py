@@ -62,7 +62,11 @@ class CorpusScreenplay:
     skipped_scenes: int = 0  # headed scenes too short to use
 
 
-def load_corpus(directory: Path, max_screenplays: int | None = None, max_scenes: int | None = None) -> list[CorpusScreenplay]:
+def load_corpus(directory: Path, max_screenplays: int | None = None, max_scenes: int | None = None,
+                skipped: list[str] | None = None) -> list[CorpusScreenplay]:
+    """The screenplays of a directory, in file-name order. Files that cannot
+    be read, or have no usable scene, are left out; ``skipped`` (if given)
+    gets one line for each, saying why."""
     directory = Path(directory)
     if not directory.is_dir():
         raise UserError(f"{directory}: not a directory of screenplays")
@@ -71,15 +75,21 @@ def load_corpus(directory: Path, max_screenplays: int | None = None, max_scenes:
         others = [p.name for p in directory.iterdir() if p.is_file()][:3]
         hint = f" (it holds {', '.join(others)}...; run `dsr import` first)" if others else ""
         raise UserError(f"{directory}: no .fountain files{hint}")
-    corpus = []
-    for path in files[: max_screenplays or None]:
+    corpus: list[CorpusScreenplay] = []
+    skipped = skipped if skipped is not None else []
+    for path in files:
+        if max_screenplays and len(corpus) >= max_screenplays:
+            break
         try:
             text = read_text(path).text
         except Unreadable as exc:
-            raise UserError(f"{path}: {exc}") from None
+            skipped.append(f"{path.name}: {exc}")
+            continue
         screenplay = screenplay_from_text(path, text, max_scenes)
         if screenplay.scenes:
             corpus.append(screenplay)
+        else:
+            skipped.append(f"{path.name}: no scene heading with at least {MIN_SCENE_WORDS} words under it")
     return corpus
 
 

@@ -38,9 +38,11 @@ def reverse_job(corpus_dir: Path, data_dir: Path, settings: ReverseSettings, opt
 
     settings.check(), options.check()
     data_dir = Path(data_dir)
-    corpus = load_corpus(Path(corpus_dir), settings.max_screenplays, settings.max_scenes)
+    unusable: list[str] = []  # corpus files left out, with why
+    corpus = load_corpus(Path(corpus_dir), settings.max_screenplays, settings.max_scenes, unusable)
     if not corpus:
-        raise UserError(f"{corpus_dir}: no screenplay with a usable scene (run `dsr import` for a report)")
+        why = f" ({unusable[0]}{'; ...' if len(unusable) > 1 else ''})" if unusable else ""
+        raise UserError(f"{corpus_dir}: no screenplay with a usable scene{why}; run `dsr import` for a report")
     with lock(data_dir):
         items = plan_reverse(corpus, settings, model_id_for(settings.models, backend))
         store = RecordStore(data_dir / REVERSE_RECORDS)
@@ -48,6 +50,7 @@ def reverse_job(corpus_dir: Path, data_dir: Path, settings: ReverseSettings, opt
         inputs, left_out = assemble(corpus, items, store.by_id(), data_dir)
         summary.dropped.update(left_out)
         summary.kept -= sum(n for reason, n in left_out.items() if not reason.startswith("screenplay"))
+        summary.notes += [f"left out {line}" for line in unusable]
         skipped = sum(sp.skipped_scenes for sp in corpus)
         if skipped:
             summary.notes.append(f"{skipped} scene(s) under the minimum length were not used")

@@ -1,5 +1,5 @@
-"""The table a synthesis command ends with: items in, kept, dropped by
-reason, failed, tokens, time (stdout, readable in a log)."""
+"""The table a synthesis command ends with: items in, done before, new,
+kept, dropped (then one line per reason), failed, tokens, time (stdout)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ MAX_REASONS = 6
 
 
 def summary_table(summaries: list[StepSummary]):
+    """One row per step; fits 80 columns (prompt tokens are in summary.json)."""
+    from rich import box
     from rich.table import Table
 
-    table = Table(title="dsr synth", title_justify="left", show_lines=False)
-    for name, justify in (("step", "left"), ("in", "right"), ("done before", "right"), ("new", "right"),
-                          ("kept", "right"), ("dropped", "right"), ("failed", "right"),
-                          ("tokens in/out", "right"), ("time", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)
+    table = Table(title="dsr synth", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("step", no_wrap=True, min_width=7)
+    for name in ("in", "done", "new", "kept", "dropped", "failed", "tokens out", "time"):
+        table.add_column(name, justify="right", no_wrap=True)
     for s in summaries:
         table.add_row(s.step, str(s.planned), str(s.already_done), str(s.new), str(s.kept),
-                      str(sum(s.dropped.values())), str(s.failed),
-                      f"{s.prompt_tokens:,}/{s.completion_tokens:,}", f"{s.seconds:.1f}s")
+                      str(sum(s.dropped.values())), str(s.failed), f"{s.completion_tokens:,}", f"{s.seconds:.1f}s")
     return table
 
 
