@@ -89,8 +89,10 @@ def register_synth(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--with-reference", action="store_true",
                    help="ablation: the teacher also sees the real scene as grounding")
     p.add_argument("--max-items", type=int, metavar="N", help="only the first N scenes")
-    p.add_argument("--directives-tokens", type=int, default=400, metavar="N")
-    p.add_argument("--prose-tokens", type=int, default=700, metavar="N")
+    p.add_argument("--directives-tokens", type=int, default=400, metavar="N",
+                   help="answer limit of the directives call (default 400, as dsr write)")
+    p.add_argument("--prose-tokens", type=int, default=700, metavar="N",
+                   help="answer limit of the prose call (default 700, as dsr write)")
     _sampling_options(p, 0.7)
     _engine_options(p)
     p.set_defaults(func=run_forward)

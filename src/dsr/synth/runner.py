@@ -68,6 +68,9 @@ def execute(step: str, items: list[WorkItem], store: RecordStore, specs: list[st
     if options.engine == "ray":
         from dsr.synth.engine_ray import run_ray
 
+        if backend is not None:  # Ray workers build their model from the specs
+            raise ValueError("the Ray engine takes model specs, not a model object")
+
         run_ray(todo, specs, data_dir, sink, workers=options.workers, concurrency=options.concurrency,
                 address=options.address, report=report)
         return report
