@@ -39,7 +39,7 @@ from dsr.evaluate.evaluation import EvalPlan, evaluate
 from dsr.evaluate.format_metrics import pooled_metrics
 from dsr.evaluate.items import SceneItem, SystemOutput, align, item_id, judge_view, load_run, load_story_json
 from dsr.evaluate.judge_common import DEFAULT_JUDGE, JudgeSettings, open_judge
-from dsr.evaluate.report import new_report
+from dsr.evaluate.report import new_report, output_dir
 from dsr.llm.base import ChatModel
 from dsr.screenplay.parser import parse
 
@@ -209,7 +209,7 @@ def run_benchmark_protocol(options: BenchmarkOptions, *, warn: Callable[[str], N
             raise UserError(f"--{limit.replace('_', '-')} must be at least 1, not {value}")
     if not options.corpus.is_dir():
         raise UserError(f"--corpus {options.corpus}: not a folder of screenplays or a reverse-synthesis data folder")
-    options.out.mkdir(parents=True, exist_ok=True)
+    output_dir(options.out)
     teacher = options.teacher or options.judge or DEFAULT_JUDGE
     data = reverse_synthesis(options, teacher, (backends or {}).get("teacher"))
     inputs = read_inputs(data, options.max_scripts, options.max_scenes)

@@ -105,6 +105,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--teacher", metavar="SPEC", help="model for reverse synthesis (default: the judge's spec)")
     p.add_argument("--max-scripts", type=int, metavar="N", help="use at most N screenplays")
     p.add_argument("--max-scenes", type=int, metavar="N", help="use at most the first N scenes of each")
+    p.add_argument("--max-characters", type=int, default=8, metavar="N",
+                   help="character profiles reverse-synthesised per screenplay (default 8)")
     p.add_argument("--no-human", action="store_true", help="do not judge the real scenes")
     _output(p, "REPORT_DIR")
     _judge_options(p)
@@ -221,7 +223,7 @@ def run_judged(args: argparse.Namespace) -> int:
     from dsr.evaluate.evaluation import EvalPlan, evaluate
     from dsr.evaluate.items import align, load_systems
     from dsr.evaluate.judge_common import open_judge
-    from dsr.evaluate.report import new_report
+    from dsr.evaluate.report import new_report, output_dir
     from dsr.pipeline.progress import NullContext, reporter_for_terminal
 
     _check_stats(args)
@@ -239,8 +241,7 @@ def run_judged(args: argparse.Namespace) -> int:
                     gains=_gains(args.gain, names), seed=args.seed, n_resamples=args.resamples)
     if kind == "human-share":
         plan.pairs = [(s.name, human.name) for s in systems]
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(args.output)
     reporter = reporter_for_terminal(unit="verdicts")
     judge, warnings = open_judge(args.judge, out / "judge_calls.sqlite", judge_settings(args), reporter=reporter)
     for w in warnings:
@@ -263,7 +264,8 @@ def run_benchmark(args: argparse.Namespace) -> int:
     _check_stats(args)
     options = BenchmarkOptions(
         corpus=Path(args.corpus), systems=list(args.systems), out=Path(args.output), judge=args.judge,
-        teacher=args.teacher, max_scripts=args.max_scripts, max_scenes=args.max_scenes, human=not args.no_human,
+        teacher=args.teacher, max_scripts=args.max_scripts, max_scenes=args.max_scenes,
+        max_characters=args.max_characters, human=not args.no_human,
         judge_settings=judge_settings(args), seed=args.seed, n_resamples=args.resamples,
     )
     report = run_benchmark_protocol(options, warn=warn)

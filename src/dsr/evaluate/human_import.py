@@ -32,7 +32,7 @@ from dsr.errors import UserError
 from dsr.evaluate.human_kit import load_key
 from dsr.evaluate.human_ratings import Judgment, read_rating_files
 from dsr.evaluate.items import SceneItem, SystemOutput
-from dsr.evaluate.report import new_report
+from dsr.evaluate.report import new_report, output_dir
 from dsr.evaluate.rubric import ERROR_CATEGORIES, tier_of, tiers
 from dsr.evaluate.stats import (
     Comparison,
@@ -169,7 +169,7 @@ def judge_agreement(key: dict, judgments: list[Judgment], judge_spec: str | None
     from dsr.evaluate.judge_common import JudgeSettings, open_judge
     from dsr.evaluate.pairwise_judge import judge_pair
 
-    out.mkdir(parents=True, exist_ok=True)
+    output_dir(out)
     judge, warnings = open_judge(judge_spec, out / "judge_calls.sqlite", JudgeSettings(seed=seed), backend=backend)
     outcomes: dict[str, int] = {}  # kit pair -> judge outcome for its left scene
 

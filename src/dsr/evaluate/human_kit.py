@@ -33,6 +33,7 @@ from typing import Any
 from dsr.errors import UserError
 from dsr.evaluate.items import OUTLINE_UNKNOWN, SystemOutput
 from dsr.evaluate.rubric import ERROR_CATEGORIES, tiers
+from dsr.evaluate.report import output_dir
 from dsr.pipeline.run import atomic_write_json, atomic_write_text
 
 KIT_FORMAT = "dsr-human-kit"
@@ -102,10 +103,7 @@ def write_kit(systems: list[SystemOutput], out: Path, *, max_pairs: int | None =
         "pairs": [{**pair, "outline": text["outline"], "left_text": text["left"], "right_text": text["right"]}
                   for pair, text in zip(pairs, shown)],
     }
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create kit directory {out}: {exc.strerror or exc}") from None
+    output_dir(out, "kit directory")
     page = out / "index.html"
     atomic_write_text(page, render_page(page_data))
     atomic_write_json(out / "key.json", key)

@@ -222,15 +222,21 @@ def summary_text(report: dict[str, Any], out_dir: Path) -> str:
     return "\n".join(lines).strip()
 
 
+def output_dir(path: Path | str, what: str = "report directory") -> Path:
+    """``path`` made if needed; a one-line ``UserError`` when it cannot be."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create {what} {out}: {exc.strerror or exc}") from None
+    return out
+
+
 def write_report(report: dict[str, Any], out_dir: Path | str) -> Path:
     """Write report.json, report.md and plots/*.png into ``out_dir``."""
     from dsr.evaluate.plots import make_plots
 
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot create report directory {out}: {exc.strerror or exc}") from None
+    out = output_dir(out_dir)
     report["plots"] = make_plots(report, out / "plots")
     report["plots"] = [str(Path(p).relative_to(out)) for p in report["plots"]]
     atomic_write_json(out / "report.json", report)
