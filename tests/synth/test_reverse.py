@@ -105,7 +105,7 @@ def test_truncated_answer_is_unparsed_with_the_limit_in_the_reason(tmp_path, cor
     data = tmp_path / "data"
     reverse(corpus, data, model, junk_retries=0, max_tokens=64)
     scene = next(r for r in RecordStore(data / "reverse.jsonl") if r["step"] == "reverse.scene")
-    assert scene["reason"] == "cut off by the token limit (64 tokens, raised once)"
+    assert scene["reason"] == "cut off by the token limit (asked with 64, then 128 tokens)"
     assert {r.params.max_tokens for r in model.requests if r.kind == "scene"} == {64, 128}
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dsr.llm.base import ChatModel, Params
 from dsr.llm.text import extract_json
-from dsr.pipeline.calls import CallLog, ask, sample_index
+from dsr.pipeline.calls import TOKEN_CAP, CallLog, ask, sample_index
 from dsr.pipeline.prompts import clip_words
 from dsr.pipeline.stage1 import parse_directives
 from dsr.screenplay.inline import plain
@@ -158,7 +158,8 @@ async def _ask_until_parsed(payload: dict, model: ChatModel, log: CallLog, parse
         completion = await ask(model, payload["messages"], params, sample_index(sample, retry), log)
         raw = completion.text
         if completion.finish_reason == "length":
-            reason = f"cut off by the token limit ({params.max_tokens} tokens, raised once)"
+            raised = min(TOKEN_CAP, params.max_tokens * 2)
+            reason = f"cut off by the token limit (asked with {params.max_tokens}, then {raised} tokens)"
             continue
         result, reason = parse(completion.text)
         if result is not None:
