@@ -81,3 +81,10 @@ def test_any_text_gives_a_valid_scene_that_round_trips(prose):
     assert sp.elements[0].type == "scene_heading" and sp.elements[0].text == HEADING
     assert [e.type for e in sp.elements if e.type == "scene_heading"] == ["scene_heading"]
     assert [(e.type, e.text) for e in sp.elements[1:]] == [(e.type, e.text) for e in elements]
+
+
+def test_a_capitalised_label_in_the_prose_is_a_speaker_but_a_letter_is_not():
+    text, sp = scene_of("WAITER: Your table is ready.\n\nA: NELL: the eldest sister.")
+    assert ("character", "WAITER") in [(e.type, e.text) for e in sp.elements]
+    assert "A" not in [e.name for e in sp.elements if e.type == "character"]
+    assert not errors_in(text)

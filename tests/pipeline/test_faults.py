@@ -191,3 +191,12 @@ def test_json_made_of_other_words_than_the_prose_is_rejected(story_file, tmp_pat
     meta = json.loads((out / "scenes/001/meta.json").read_text())["stage2"]
     assert meta["fallback"] is True
     assert "added-content" in {f["code"] for f in meta["rejected"][0]}
+
+
+def test_the_fallback_may_keep_a_speaker_the_prose_names_in_capitals(story_file, tmp_path):
+    prose = lambda r: ("The kitchen is dark and quiet. A radio plays low on the shelf by the door.\n\n"  # noqa: E731
+                       "WAITER: Your table is ready, madam, whenever you are.")
+    junk = lambda r: "no"  # noqa: E731
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel(overrides={"prose": prose, "stage2_fountain": junk, "stage2_fountain_repair": junk}))
+    assert "\nWAITER\nYour table is ready" in (out / "scenes/001/screenplay.fountain").read_text()

@@ -110,7 +110,7 @@ class Speakers:
         known = self.first_in(label)
         if known and len(label) <= len(known) + 4:
             return known
-        if label.isupper() and len(label.split()) <= 3 and any(c.isalpha() for c in label):
+        if label.isupper() and len(label.split()) <= 3 and sum(c.isalpha() for c in label) >= 2:
             return label
         return None
 
