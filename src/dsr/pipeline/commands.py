@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tomllib
 from pathlib import Path
 
@@ -150,14 +149,6 @@ def run_write(args: argparse.Namespace) -> int:
     reporter = reporter_for_terminal()
     with reporter or NullContext():
         result = write_story(args.story, output, settings, reporter)
-    for warning in _warnings(result):
-        print(f"dsr: warning: {warning}", file=sys.stderr)
+    # One line; fallbacks and flagged prose are counted in it and listed in manifest.json.
     print(result.summary)
     return 0
-
-
-def _warnings(result) -> list[str]:
-    from dsr.pipeline.run import read_json
-
-    manifest = read_json(result.run_dir / "manifest.json") or {}
-    return list(manifest.get("warnings", []))[:10]
