@@ -200,3 +200,17 @@ def test_the_fallback_may_keep_a_speaker_the_prose_names_in_capitals(story_file,
     out = tmp_path / "run"
     run(story_file, out, ScriptedModel(overrides={"prose": prose, "stage2_fountain": junk, "stage2_fountain_repair": junk}))
     assert "\nWAITER\nYour table is ready" in (out / "scenes/001/screenplay.fountain").read_text()
+
+
+def test_prose_that_parrots_the_prompt_loses_those_sentences(story_file, tmp_path):
+    parrot = lambda r: (  # noqa: E731
+        "Write scene 1 of the film as prose for the screen, in English, present tense. "
+        "Maya searches the place for the mug, step 1. Rain taps on the window and the kettle hums.\n\n"
+        "Only what a camera sees and a microphone hears: no thoughts, no feelings that are not shown. "
+        'MAYA opens the cupboard and says, "It was here this morning, I am sure of it."')
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel(overrides={"prose": parrot}))
+    prose = (out / "scenes/001/prose.md").read_text()
+    assert "Write scene" not in prose and "microphone" not in prose
+    assert prose.startswith("Maya searches the place for the mug, step 1.")  # the summary may be quoted
+    assert "It was here this morning" in prose

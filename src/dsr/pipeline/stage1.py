@@ -134,6 +134,26 @@ def is_looping(text: str) -> bool:
     return len(found) >= 6 and len({s.lower() for s in found}) < 0.6 * len(found)
 
 
+ECHO_WORDS = 8  # a run of this many words copied from the prompt is an echo, not prose
+
+
+def _shingles(words: list[str], n: int = ECHO_WORDS) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def drop_echo(prose: str, prompt: str, allowed: str) -> str:
+    """Sentences that copy the prompt (instructions, profiles, context: small
+    models parrot them) removed. Copying ``allowed`` (the scene's own
+    summary) is fine: that is what the scene is."""
+    echo = _shingles(re.findall(r"\w+", prompt.lower())) - _shingles(re.findall(r"\w+", allowed.lower()))
+    paragraphs = []
+    for paragraph in prose.split("\n\n"):
+        kept = [s for s in split_sentences(paragraph) if not _shingles(re.findall(r"\w+", s.lower())) & echo]
+        if kept:
+            paragraphs.append(" ".join(kept))
+    return "\n\n".join(paragraphs)
+
+
 def is_usable_prose(text: str) -> bool:
     words = re.findall(r"\w+", text)
     return len(words) >= MIN_PROSE_WORDS
@@ -189,7 +209,7 @@ async def write_prose(
     for retry in range(JUNK_RETRIES + 1):
         completion = await ask(model, messages, params, sample_index(take, retry), log,
                                worth_more=lambda text: not is_looping(text))
-        prose = clean_prose(completion.text)
+        prose = drop_echo(clean_prose(completion.text), messages[-1]["content"], story.scenes[index].summary)
         if completion.finish_reason == "length":
             prose = cut_to_last_sentence(prose)
             log.note("prose cut off by the token limit")
