@@ -22,15 +22,15 @@ but flagged ``truncated`` (the filters drop it).
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
+from dsr.errors import UserError
 from dsr.llm.base import ChatModel
 from dsr.pipeline.calls import CallLog, ask, sample_index
 from dsr.pipeline.prompts import prompt_version as pipeline_prompt_version
 from dsr.pipeline.stage1 import (
-    DIRECTIVES_SCHEMA, clean_prose, cut_to_last_sentence, directives_messages, is_usable_prose,
-    parse_directives, prose_messages,
+    DIRECTIVES_SCHEMA, clean_prose, cut_to_last_sentence, directives_messages, format_directives,
+    is_usable_prose, parse_directives, prose_messages,
 )
 from dsr.pipeline.run import read_json
 from dsr.story.model import SceneDirectives, Story
@@ -59,54 +59,58 @@ def forward_prompt_version(grounded: bool) -> str:
     return pipeline_prompt_version() + ("+" + synth_prompt_version() if grounded else "")
 
 
-@lru_cache(maxsize=256)
-def _story_json(path: str) -> dict:
-    data = read_json(Path(path))
-    if data is None:
-        raise FileNotFoundError(path)
-    return data
+# The prose request is rendered when the work is planned, before the
+# directives exist: with this stand-in plan, whose rendering is replaced by
+# the real plan's once the teacher has written it. So an item carries its two
+# requests (a few KB), not its screenplay's whole story, to wherever it runs.
+PLAN_STAND_IN = SceneDirectives(pacing="@@plan of the scene@@")
+
+
+def fill_plan(messages: list[dict], directives: SceneDirectives) -> list[dict]:
+    stand_in, plan = format_directives(PLAN_STAND_IN), format_directives(directives)
+    return [{**m, "content": m["content"].replace(stand_in, plan)} for m in messages]
 
 
 def plan_forward(inputs: list[dict], data_dir: Path, settings: ForwardSettings, model_id: str) -> list[WorkItem]:
-    from dsr.errors import UserError
-
     items = []
     d_params = replace(settings.params("directives"), json_schema=DIRECTIVES_SCHEMA).key_dict()
     p_params = settings.params("prose").key_dict()
     version = forward_prompt_version(settings.with_reference)
+    stories: dict[str, Story] = {}
     for entry in inputs:
-        try:
-            story_data = _story_json(str(Path(data_dir) / entry["story_file"]))
-        except FileNotFoundError:
-            raise UserError(f"{data_dir}: {entry['story_file']} is missing; run `dsr synth reverse` again") from None
-        story = Story.model_validate(story_data)
+        story = stories.get(entry["story_file"])
+        if story is None:
+            data = read_json(Path(data_dir) / entry["story_file"])
+            if data is None:
+                raise UserError(f"{data_dir}: {entry['story_file']} is missing; run `dsr synth reverse` again")
+            story = stories[entry["story_file"]] = Story.model_validate(data)
         reference = entry["reference"] if settings.with_reference else None
         first = teacher_messages(story, entry["scene"], entry["context"], reference)
+        second = teacher_messages(story, entry["scene"], entry["context"], reference, PLAN_STAND_IN)
+        if sum(m["content"].count(format_directives(PLAN_STAND_IN)) for m in second) != 1:
+            raise AssertionError("the stage-1 prose prompt no longer shows the plan once")
         source = {"screenplay": entry["screenplay"], "scene": entry["scene"], "input": entry["id"],
-                  "content_hash": content_hash(canonical([story_data, first]))}
+                  "content_hash": content_hash(canonical([first, second]))}
         params = {"directives": d_params, "prose": p_params}
         for k in range(settings.samples):
             meta = {"model": model_id, "prompt_version": version, "params": params, "sample": k,
                     "with_reference": settings.with_reference}
             rid = record_id(step="forward", source=source, prompt_version=version, model=model_id,
                             params=params, sample=k)
-            payload = {"meta": meta, "story": story_data, "index": entry["scene"], "context": entry["context"],
-                       "reference": reference, "retries": settings.junk_retries}
+            payload = {"meta": meta, "directives_messages": first, "prose_messages": second,
+                       "retries": settings.junk_retries}
             items.append(WorkItem(rid, "forward", payload, source))
     return items
 
 
 async def forward_step(payload: dict, model: ChatModel, log: CallLog) -> dict:
-    story = Story.model_validate(payload["story"])
-    index, context, reference = payload["index"], payload["context"], payload.get("reference")
     sample, retries = payload["meta"]["sample"], payload.get("retries", 0)
     params = payload["meta"]["params"]
 
-    messages = teacher_messages(story, index, context, reference)
     d_params = params_from(params["directives"])
     directives, raw, reason = None, "", "no answer"
     for retry in range(retries + 1):
-        completion = await ask(model, messages, d_params, sample_index(sample, retry), log)
+        completion = await ask(model, payload["directives_messages"], d_params, sample_index(sample, retry), log)
         raw = completion.text
         if completion.finish_reason == "length":
             reason = "directives cut off by the token limit"
@@ -118,7 +122,7 @@ async def forward_step(payload: dict, model: ChatModel, log: CallLog) -> dict:
     if directives is None:
         return outcome(reason=reason, raw=raw)
 
-    messages = teacher_messages(story, index, context, reference, directives)
+    messages = fill_plan(payload["prose_messages"], directives)
     p_params = params_from(params["prose"])
     truncated = ""
     for retry in range(retries + 1):
