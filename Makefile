@@ -16,7 +16,8 @@ $(VENV)/.installed: pyproject.toml
 
 # Everything the test suite exercises (training, synthesis, Ray, the browser driver).
 setup-test: $(VENV)/.installed-test
-$(VENV)/.installed-test: pyproject.toml
+$(VENV)/.installed-test: pyproject.toml scripts/system-deps.sh
+	scripts/system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -32,6 +33,8 @@ test: setup-test
 bench: setup-test
 	$(PY) bench/format.py
 	$(PY) bench/pipeline.py
+	$(PY) bench/synth.py
+	$(PY) bench/llm.py
 
 clean:
 	rm -rf runs build dist .pytest_cache
