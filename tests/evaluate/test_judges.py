@@ -56,7 +56,7 @@ def test_rubric_prompt_writes_out_the_six_tiers_and_the_error_categories():
 def test_a_scene_too_long_for_the_judge_is_cut_and_flagged():
     messages, clipped = rubric_messages(SceneItem("scene-001", "EXT. A - DAY\n\n" + "word " * 3000, OUTLINE))
     assert clipped
-    assert "cut for length" in messages[-1]["content"]
+    assert "the scene goes on" in messages[-1]["content"]
 
 
 # -- verdict parsing ---------------------------------------------------------------------

@@ -20,21 +20,18 @@ backend gave up after its own retries).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from string import Template
 from typing import Any, Generic, TypeVar
 
 from dsr.errors import UserError
 from dsr.llm.base import ChatModel, LLMError, Message, Params
 from dsr.llm.cache import CachedModel
 from dsr.llm.text import extract_json
+from dsr.templates import TemplateSet
 
 T = TypeVar("T")
 
@@ -52,38 +49,24 @@ _REFUSAL = re.compile(
     r"\b(?:I(?:'m| am) (?:sorry|unable|not able)|I can(?:'t|not|\s+not)|as an AI|I won't|I will not)\b", re.IGNORECASE
 )
 TEMPLATE_NAMES = ("rubric_system", "rubric", "rubric_tiers", "pairwise_system", "pairwise")
+TEMPLATES = TemplateSet("dsr.evaluate", TEMPLATE_NAMES)
+template_text = TEMPLATES.text
+render = TEMPLATES.render
 
 
-@lru_cache(maxsize=None)
-def template_text(name: str) -> str:
-    return resources.files("dsr.evaluate").joinpath("prompts", f"{name}.txt").read_text("utf-8")
-
-
-def render(name: str, **fields: str) -> str:
-    # substitute, not safe_substitute: a missing field is a bug, not a prompt.
-    return Template(template_text(name)).substitute(fields).strip()
-
-
-@lru_cache(maxsize=1)
 def prompt_version() -> str:
     """Hash of every judge template: reports name the prompts they used."""
-    digest = hashlib.sha256()
-    for name in TEMPLATE_NAMES:
-        digest.update(name.encode() + b"\0" + template_text(name).encode() + b"\0")
-    return digest.hexdigest()[:12]
+    return TEMPLATES.version
 
 
 def clip_scene(text: str, limit: int = MAX_SCENE_WORDS) -> tuple[str, bool]:
-    """The scene cut to ``limit`` words at a line end, and whether it was cut."""
+    """The scene cut to ``limit`` words at a line end (as reverse synthesis
+    cuts scenes), and whether it was cut."""
+    from dsr.synth.reverse import clip_scene as cut_at_line
+
     if len(text.split()) <= limit:
         return text, False
-    kept, count = [], 0
-    for line in text.splitlines():
-        count += len(line.split())
-        if count > limit:
-            break
-        kept.append(line)
-    return "\n".join(kept).rstrip() + "\n\n[... the scene continues; cut for length]", True
+    return cut_at_line(text, limit), True
 
 
 class VerdictError(ValueError):
