@@ -57,8 +57,9 @@ def test_embedded_model_end_to_end(tmp_path):
 def test_openai_backend_against_llama_cpp_server(tmp_path, llama_server):
     spec = f"openai:smollm2@{llama_server}#structured=json_object"
     out = tmp_path / "run"
-    write_story(TWO_SCENES, out, Settings(stage1_model=spec, stage2_model=spec, pdf=False,
-                                          **{**SMALL, "max_attempts": 2}))
+    # Smaller still than SMALL: every token goes through HTTP to a 2-core server.
+    write_story(TWO_SCENES, out, Settings(stage1_model=spec, stage2_model=spec, pdf=False, directives_tokens=120,
+                                          prose_tokens=160, stage2_tokens=240, max_attempts=1, temperature=0.5))
     assert_valid_screenplay(out, ["INT. LANDING OUTSIDE JUNE'S FLAT - MORNING", "INT. MR. OKAFOR'S FLAT - CONTINUOUS"])
     journal = CallJournal(out / "calls.sqlite")
     assert journal.real_calls(spec=f"openai:smollm2@{llama_server}") >= 6

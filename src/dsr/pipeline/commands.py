@@ -65,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stage1-model", metavar="SPEC", help="model for stage 1 (directives and prose)")
     p.add_argument("--stage2-model", metavar="SPEC", help="model for stage 2 (formatting) and --direct")
     p.add_argument("--config", metavar="FILE", help="options from a YAML or TOML file")
-    p.add_argument("--concurrency", type=int, metavar="N", help="stage-2 scenes converted at once (default 4)")
+    p.add_argument("--concurrency", type=int, metavar="N", help="stage-2 scenes converted at once (default 4); stage 1 adds one more request, "
+                   "so for a server with S slots use S-1")
     p.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default 0.7; stage 2 uses at most 0.3)")
     p.add_argument("--seed", type=int, metavar="S", help="sampling seed (default 0)")
     p.add_argument("--max-attempts", type=int, metavar="N", help="stage-2 answers per scene before the fallback (default 2)")
