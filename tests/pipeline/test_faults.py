@@ -214,3 +214,13 @@ def test_prose_that_parrots_the_prompt_loses_those_sentences(story_file, tmp_pat
     assert "Write scene" not in prose and "microphone" not in prose
     assert prose.startswith("Maya searches the place for the mug, step 1.")  # the summary may be quoted
     assert "It was here this morning" in prose
+
+
+def test_json_that_repeats_the_prose_twice_is_rejected(story_file, tmp_path):
+    twice = lambda r: json.dumps({"elements": [  # noqa: E731
+        {"type": "action", "text": "MAYA crosses to the table and lifts a mug. She turns it over."},
+        {"type": "dialogue", "character": "MAYA", "text": "MAYA crosses to the table and lifts a mug."}]})
+    model = ScriptedModel(structured="grammar", overrides={"stage2_json": twice, "stage2_json_repair": twice})
+    run(story_file, tmp_path / "run", model)
+    meta = json.loads((tmp_path / "run/scenes/001/meta.json").read_text())["stage2"]
+    assert "repeated-text" in {f["code"] for f in meta["rejected"][0]}

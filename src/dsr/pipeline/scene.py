@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from dsr.llm.text import clean_answer, extract_json
-from dsr.pipeline.fallback import safe_text
+from dsr.pipeline.fallback import safe_text, split_sentences
 from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.parser import parse
 from dsr.screenplay.validate import Finding, validate
@@ -179,6 +179,11 @@ def fidelity_findings(body: list[Element], source: Source) -> list[Finding]:
     if content and _share_in(content, prose_vocabulary) < MIN_WORDS_FROM_PROSE:
         findings.append(Finding(1, "error", "added-content",
                                 "the scene is not made of the prose's words: convert the prose, do not write new text"))
+    sentences = [s.lower() for el in body if el.type in ("action", "dialogue")
+                 for s in split_sentences(el.text) if len(s.split()) >= 5]
+    if len(sentences) != len(set(sentences)):
+        findings.append(Finding(1, "error", "repeated-text",
+                                "the same sentence appears more than once: write each line of the prose once"))
     if source.quotes:
         spoken = set(_words(" ".join(el.text for el in body if el.type == "dialogue")))
         kept = sum(1 for q in source.quotes if _share_in(_words(q), spoken) >= 0.7)
