@@ -218,7 +218,7 @@ class Pipeline:
         previous: str | None = None
         redrawn = self.settings.scene - 1 if self.settings.scene else None
         started = time.perf_counter()
-        error: BaseException | None = None
+        error: Exception | None = None
         try:
             for index in range(n):
                 if self._failed.is_set():
@@ -227,7 +227,12 @@ class Pipeline:
                 keep = redrawn is not None and index > redrawn
                 previous = await self.stage1_scene(index, context, keep)
                 stage2_tasks.append(asyncio.create_task(self.stage2_scene(index, previous, slots)))
-        except BaseException as exc:  # let finished stage-2 work land before stopping
+        except asyncio.CancelledError:  # Ctrl-C: stop now; the cache keeps what was answered
+            for task in stage2_tasks:
+                task.cancel()
+            await asyncio.gather(*stage2_tasks, return_exceptions=True)
+            raise
+        except Exception as exc:  # let running stage-2 work land before stopping
             error = exc
         self.stage_seconds["stage1"] = round(time.perf_counter() - started, 3)
         results = await asyncio.gather(*stage2_tasks, return_exceptions=True)
