@@ -39,6 +39,12 @@ def embed(texts: list[str]) -> np.ndarray:
     from dsr.synth.embedder import Embedder
 
     if _EMBEDDER is None:
+        try:  # transformers draws a "Loading weights" bar on stderr: not in our reports
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+        except ImportError:
+            pass  # the embedder says what is missing
         _EMBEDDER = Embedder()
     return np.asarray(_EMBEDDER.embed(texts), dtype=float)
 

@@ -92,7 +92,9 @@ def _pairwise_md(pairs: list[dict[str, Any]]) -> str:
             "First-position", "Excluded"]
     return (
         "## Blind pairwise win rate\n\nEach item judged in both orders; a verdict that flips with the order is a "
-        "tie. Win rate = (W + T/2) / N; CI: bootstrap over items; LC = length-controlled.\n\n" + table(head, rows)
+        "tie. Win rate = (W + T/2) / N; CI: bootstrap over items; LC = length-controlled; flip rate = share of "
+        "items whose verdict depends on the order; first-position = share of decisive judgments that chose the "
+        "scene shown first (left, for human raters).\n\n" + table(head, rows)
     )
 
 
