@@ -243,3 +243,13 @@ def test_the_page_shows_texts_that_look_like_markup_as_text(tmp_path):
             browser.close()
     assert not hacked
     assert texts.count(hostile) == 2
+
+
+def test_human_kit_command_writes_the_page_and_the_key(tmp_path, capsys):
+    a = make_run(tmp_path / "a", SCENES_A)
+    b = make_run(tmp_path / "b", SCENES_B)
+    assert main(["eval", "human-kit", f"a={a}", f"b={b}", "-o", str(tmp_path / "kit"), "--pairs", "1"]) == 0
+    assert "1 pairs over 1 scenes" in capsys.readouterr().out
+    assert len(load_key(tmp_path / "kit")["pairs"]) == 1
+    assert main(["eval", "human-kit", f"a={a}", "-o", str(tmp_path / "kit2")]) == 2
+    assert "at least two systems" in capsys.readouterr().err
