@@ -224,3 +224,12 @@ def test_json_that_repeats_the_prose_twice_is_rejected(story_file, tmp_path):
     run(story_file, tmp_path / "run", model)
     meta = json.loads((tmp_path / "run/scenes/001/meta.json").read_text())["stage2"]
     assert "repeated-text" in {f["code"] for f in meta["rejected"][0]}
+
+
+def test_run_on_loops_and_echoed_plan_labels_are_cut_from_the_prose():
+    from dsr.pipeline.stage1 import clean_prose
+
+    loop = "The story was about the sisters and " + "a little girl who would be " * 12 + "happy."
+    text = clean_prose(f"Rain falls on the causeway. {loop}\n\nRevelation: the tin holds the ashes. Nell waits.")
+    assert text == ("Rain falls on the causeway. The story was about the sisters and a little girl who would "
+                    "be a little girl who would be ...\n\nNell waits.")

@@ -45,6 +45,7 @@ DIRECTIVES_SCHEMA = {
 }
 
 _HEADING_LINE = re.compile(r"^\s*(?:#+\s*|\*\*)?(?:INT|EXT|EST|I/E|INT\./EXT)[ .]", re.IGNORECASE)
+_PLAN_LABEL = re.compile(r"^\W*(?:pacing|revelation|emotional trajectory|action beats|plan for the scene)\s*:", re.IGNORECASE)
 _MARKDOWN_HEADER = re.compile(r"^\s*(?:#{1,6}\s+.*|(?:scene|szene|escena)\s+\d+\s*[:.-].*|\*\*[^*]+\*\*\s*)$", re.IGNORECASE)
 
 
@@ -113,6 +114,9 @@ def clean_prose(text: str) -> str:
             continue
         kept = []
         for sentence in split_sentences(para):
+            if _PLAN_LABEL.match(sentence):
+                continue  # the plan's labels echoed back
+            sentence = cut_repetition(sentence)
             key = sentence.lower()
             if key not in seen:
                 seen.add(key)
@@ -120,6 +124,20 @@ def clean_prose(text: str) -> str:
         if kept:
             paragraphs.append(" ".join(kept))
     return "\n\n".join(paragraphs)
+
+
+def cut_repetition(sentence: str, n: int = 4, times: int = 3) -> str:
+    """A run-on sentence that keeps cycling through the same phrase (``a
+    little girl who would be a little girl who ...``) ends where a phrase of
+    ``n`` words comes round the ``times``-th time."""
+    words = sentence.split()
+    seen: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - n + 1):
+        gram = tuple(w.lower().strip(",.;:!?") for w in words[i:i + n])
+        seen[gram] = seen.get(gram, 0) + 1
+        if seen[gram] == times:
+            return " ".join(words[:i]).rstrip(",;: ") + " ..."
+    return sentence
 
 
 def _is_title(paragraph: str) -> bool:
