@@ -9,8 +9,8 @@ How it works, in one pass:
 2. Title page (``title_page.py``).
 3. Body: paragraphs, found by one compiled regex (runs of non-blank lines; a
    line of exactly two spaces inside a paragraph keeps it going, the spec's
-   rule for dialogue; a ``===`` line is a page break and ends a paragraph).
-   Each paragraph is classified from its first line, because the spec's
+   rule for dialogue; a ``===`` line is a page break and ends a paragraph;
+   ``preprocess.split_paragraphs``). Each paragraph is classified from its first line, because the spec's
    context rules are paragraph rules: a cue, a scene heading and a
    transition need a blank line before; a scene heading and a transition need
    one after (so ``INT. HOUSE`` glued to the next line is not a heading); a
@@ -41,8 +41,8 @@ import gc
 import re
 
 from dsr.screenplay.model import Element, Screenplay
-from dsr.screenplay.preprocess import cut_boneyard, normalize
-from dsr.screenplay.title_page import opens_title_page, parse_title_page
+from dsr.screenplay.preprocess import contains, cut_boneyard, normalize, split_paragraphs
+from dsr.screenplay.title_page import read_title_page
 
 __all__ = ["parse", "parse_body", "split_cue", "is_natural_heading", "is_natural_transition"]
 
@@ -51,10 +51,6 @@ _HEADING = re.compile(r"(?:INT\./EXT|INT/EXT|INT|EXT|EST|I/E)[. ]", re.IGNORECAS
 # Scene number at the end of a heading: alphanumerics, dashes and periods.
 _SCENE_NUMBER = re.compile(r"#([A-Za-z0-9.\-]+)#\s*$")
 _NOTE = re.compile(r"\s*\[\[(.*?)\]\]\s*", re.DOTALL)
-# A paragraph: a line with something on it, then more such lines; lines of
-# exactly two spaces keep it going when more text follows them. Anchored at
-# line starts, with possessive runs of blanks, so long blank runs stay linear.
-_PARAGRAPH = re.compile(r"^[^\S\n]*+\S[^\n]*(?:\n(?:  \n)*+[^\S\n]*+\S[^\n]*)*", re.MULTILINE)
 # First characters of a line that may carry a forcing mark.
 _MARKS = frozenset("!@~#=>[.")
 
@@ -74,15 +70,8 @@ def parse(text: str) -> Screenplay:
 
 def _parse(text: str) -> Screenplay:
     text = normalize(text)
-    text, boneyard = cut_boneyard(text) if "/*" in text else (text, [])
-    title_page: dict[str, list[str]] = {}
-    body_start, body_line = 0, 1
-    if opens_title_page(text):
-        lines = text.split("\n")
-        title_page, first_body_line = parse_title_page(lines)
-        if title_page:
-            body_start = sum(len(line) + 1 for line in lines[:first_body_line])
-            body_line = first_body_line + 1
+    text, boneyard = cut_boneyard(text) if contains(text, "/*") else (text, [])
+    title_page, body_start, body_line = read_title_page(text)
     elements = parse_body(text, body_start, body_line)
     return Screenplay(title_page=title_page, elements=elements, boneyard=boneyard)
 
@@ -90,16 +79,57 @@ def _parse(text: str) -> Screenplay:
 def parse_body(text: str, pos: int = 0, line: int = 1) -> list[Element]:
     """Elements of normalised, boneyard-free ``text`` from offset ``pos``, which
     lies on source line ``line``. No title page is looked for."""
+    text = text[pos:] if pos else text
     elements: list[Element] = []
-    for m in _PARAGRAPH.finditer(text, pos):
-        line += text.count("\n", pos, m.start())
-        pos = m.start()
-        paragraph = m.group()
-        block = paragraph.split("\n")
-        if "===" in paragraph:
+    append = elements.append
+    tilde = "~" in text  # lyrics, page breaks and two-space lines are rare: see below
+    rare = tilde or "===" in text or "  \n" in text
+    it = iter(split_paragraphs(text))
+    # The hot loop (~1,700 paragraphs in 120 pages): common shapes inline, as _classify
+    # would do them; any other paragraph goes to _classify by way of _split_page_breaks.
+    for gap, para in zip(it, it):
+        line += 2 if gap == "\n\n" else gap.count("\n")
+        nl = para.find("\n")
+        if nl == -1:  # one line: a blank line (or the end) follows
+            s = para.strip()
+            c = s[0]
+            if c in _MARKS or (rare and "===" in para):
+                _split_page_breaks([para], line, elements)
+            elif (c in "IiEe" or not c.isascii()) and _HEADING.match(s):  # only these can start one
+                append(_heading(s, line, forced=False))
+            elif para[-3:] == "TO:" and para.upper() == para:  # is_natural_transition
+                append(Element("transition", s, line))
+            elif tilde and "~" in para:
+                _action([para], 0, line, elements)
+            else:  # _action_text of one line
+                append(Element("action", para.rstrip(), line))
+            continue
+        s = para[:nl].strip()
+        if s[0] in _MARKS or "(" in para or (rare and ("~" in para or "  \n" in para or "===" in para)):
+            block = para.split("\n")  # a mark, parenthetical, cue extension, lyrics, ...
             _split_page_breaks(block, line, elements)
-        else:
-            _classify(block, line, elements)
+            line += len(block) - 1
+            continue
+        # A cue: in capitals with a letter (_cue); for ASCII that is isupper().
+        if s.isupper() if s.isascii() else (s.upper() == s and s.lower() != s):
+            if s[-1] == "^":  # dual dialogue
+                _classify(para.split("\n"), line, elements)
+                line += para.count("\n")
+                continue
+            append(Element("character", s, line, None, s))  # type, text, line, scene_number, name
+            speech = para[nl + 1 :]
+            if "\n" in speech:  # _dialogue: the lines stripped, none empty
+                lines = speech.split("\n")
+                append(Element("dialogue", "\n".join([x.strip() for x in lines]), line + 1))
+                line += len(lines)
+            else:
+                append(Element("dialogue", speech.strip(), line + 1))
+                line += 1
+            continue
+        if " \n" in para or para[-1].isspace() or not para.isascii():
+            para = "\n".join([x.rstrip() for x in para.split("\n")])  # _action_text
+        append(Element("action", para, line))
+        line += para.count("\n")
     return elements
 
 
@@ -346,8 +376,7 @@ def _action(block: list[str], k: int, line: int, out: list[Element]) -> None:
 def _action_text(lines: list[str]) -> str:
     """Action keeps its indentation (the spec) but not trailing whitespace."""
     text = "\n".join(lines)
-    # The regex costs more than these scans; ASCII text has no other trailing
-    # whitespace worth a pass (tabs are spaces by now).
+    # Cheap scans first: ASCII text has no trailing whitespace but spaces (tabs are spaces by now).
     if " \n" in text or text[-1:].isspace() or not text.isascii():
         return "\n".join([line.rstrip() for line in lines])
     return text

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TITLE_KEYS", "opens_title_page", "parse_title_page", "title_page_lines"]
+__all__ = ["TITLE_KEYS", "opens_title_page", "parse_title_page", "read_title_page", "title_page_lines"]
 
 # Keys that may open a title page (compared in lower case).
 TITLE_KEYS = frozenset(
@@ -44,6 +44,9 @@ TITLE_KEYS = frozenset(
 # or hyphens, then a colon; at column 0.
 _KEY_LINE = re.compile(r"([^\W\d_][\w '.\-]{0,39}?)\s*:(.*)")
 _VALUE_INDENT = "   "  # after tab expansion, a tab is four spaces
+# read_title_page() reads a title page from this many first lines; one that
+# runs longer (or is not found in them) is read again from all of them.
+_HEAD_LINES = 64
 
 
 def opens_title_page(text: str) -> bool:
@@ -51,6 +54,23 @@ def opens_title_page(text: str) -> bool:
     head = text.lstrip()
     colon = head.find(":", 0, 60)
     return colon > 0 and head[:colon].rstrip().lower() in TITLE_KEYS
+
+
+def read_title_page(text: str) -> tuple[dict[str, list[str]], int, int]:
+    """The title page at the start of normalised ``text`` (``{}`` if none),
+    the offset where the body starts, and the body's first line number."""
+    if not opens_title_page(text):
+        return {}, 0, 1
+    # Split off the first lines only (the last item holds the rest): the whole
+    # script split into lines would cost more than reading the title page.
+    lines = text.split("\n", _HEAD_LINES)
+    page, first_body_line = parse_title_page(lines)
+    if not page or first_body_line >= _HEAD_LINES:  # it may have read the rest as a line
+        lines = text.split("\n")
+        page, first_body_line = parse_title_page(lines)
+    if not page:
+        return {}, 0, 1
+    return page, sum(len(line) + 1 for line in lines[:first_body_line]), first_body_line + 1
 
 
 def parse_title_page(lines: list[str]) -> tuple[dict[str, list[str]], int]:

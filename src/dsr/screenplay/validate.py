@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass
 
 from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Element, Screenplay
+from dsr.screenplay.preprocess import contains
 from dsr.screenplay.stats import (
     ACTION_WIDTH,
     TIME_WORDS,
@@ -69,6 +70,8 @@ from dsr.screenplay.validate_rules import (
 _DIALOGUE_PARTS = frozenset({"parenthetical", "dialogue", "lyrics"})
 # First characters of a cue worth a closer look: a heading (I, E), markup.
 _CLOSER_LOOK = frozenset({"I", "E", "*", "_", ""})
+# Last characters of a cue worth a closer look: a colon, a full stop, markup.
+_CUE_ENDS = frozenset({":", ".", "*", "_"})
 # Greedy wrapping puts at least a full width in any two consecutive lines, so
 # 5 lines need more than 2 widths of text: shorter paragraphs are not measured.
 _LONG_ENOUGH = (MAX_ACTION_LINES + 1) // 2 * ACTION_WIDTH
@@ -105,6 +108,8 @@ class _Checker:
         self.source = source
         self.findings: list[Finding] = []
         self._speakers: set[str] | None = None
+        # Heading text -> its (code, message) problems: scripts return to the same places.
+        self._heading_problems: dict[str, list[tuple[str, str]]] = {}
 
     def add(self, line: int, code: str, message: str) -> None:
         self.findings.append(Finding(line, CODES[code][0], code, message))
@@ -145,16 +150,20 @@ class _Checker:
 
     def check_elements(self) -> tuple[list[Element], list[Element]]:
         """Element-level checks; returns the action and dialogue elements for the line scans."""
-        elements = []
-        for el in self.sp.elements:
-            if el.type not in _NOT_PRINTED:
-                elements.append(el)
-            elif el.type == "section" and HEADING_LINE.match(el.text.strip()):
-                self.add(el.line, "heading-not-recognized",
-                         f"{quote('#' * (el.depth or 1) + ' ' + el.text.strip())} is meant as a scene heading "
-                         f"but the '#' makes it a section, which is not printed; write it without '#': "
-                         f"{el.text.strip()}")
-        kinds = [el.type for el in elements] + [None]
+        elements = self.sp.elements
+        kinds = [el.type for el in elements]
+        if not _NOT_PRINTED.isdisjoint(kinds):
+            elements = []
+            for el in self.sp.elements:
+                if el.type not in _NOT_PRINTED:
+                    elements.append(el)
+                elif el.type == "section" and HEADING_LINE.match(el.text.strip()):
+                    self.add(el.line, "heading-not-recognized",
+                             f"{quote('#' * (el.depth or 1) + ' ' + el.text.strip())} is meant as a scene heading "
+                             f"but the '#' makes it a section, which is not printed; write it without '#': "
+                             f"{el.text.strip()}")
+            kinds = [el.type for el in elements]
+        kinds.append(None)
         actions: list[Element] = []
         dialogue: list[Element] = []
         previous = None
@@ -169,7 +178,7 @@ class _Checker:
             elif kind == "character":
                 text = el.text
                 # A plain cue followed by dialogue needs no closer look.
-                if kinds[index + 1] not in _SPOKEN or text[-1:] in (":", ".", "*", "_") or text[:1] in _CLOSER_LOOK:
+                if kinds[index + 1] not in _SPOKEN or text[-1:] in _CUE_ENDS or text[:1] in _CLOSER_LOOK:
                     self.check_cue(el, elements, index)
             elif kind == "action":
                 actions.append(el)
@@ -181,7 +190,8 @@ class _Checker:
                 ):
                     self.check_action(el, elements[index + 1] if kinds[index + 1] else None)
             elif kind == "scene_heading":
-                self.check_heading(el)
+                for code, message in self.heading_problems(el.text):
+                    self.add(el.line, code, message)
             elif kind == "parenthetical" and previous not in _IN_BLOCK:
                 self.report_no_cue(el)
             previous = kind
@@ -193,30 +203,37 @@ class _Checker:
                  f"{quote(el.text)} is {what} with no character cue above it; put the speaker's name in "
                  "capitals on its own line directly above it")
 
-    def check_heading(self, el: Element) -> None:
-        parts = split_heading(el.text)
+    def heading_problems(self, text: str) -> list[tuple[str, str]]:
+        """(code, message) for each problem of a scene heading's ``text``; the
+        same heading text is checked once per script."""
+        problems = self._heading_problems.get(text)
+        if problems is not None:
+            return problems
+        problems = self._heading_problems[text] = []
+        parts = split_heading(text)
         if parts.prefix is None:
-            return  # a forced heading such as ".FLASHBACK" names no place or time by design
-        heading = quote(el.text)
+            return problems  # a forced heading such as ".FLASHBACK" names no place or time by design
+        heading = quote(text)
         if not parts.place:
-            self.add(el.line, "heading-missing-place",
-                     f"scene heading {heading} names no place; write it as 'INT. PLACE - DAY'")
+            problems.append(("heading-missing-place",
+                             f"scene heading {heading} names no place; write it as 'INT. PLACE - DAY'"))
         if parts.time is None and parts.place:
             words = parts.place.split()
             if len(words) > 1 and words[-1].upper() in TIME_WORDS:
-                written = plain(el.text).strip()
+                written = plain(text).strip()
                 fixed = f"{written[: written.rindex(words[-1])].rstrip()} - {words[-1]}"
-                self.add(el.line, "heading-missing-time",
-                         f"scene heading {heading} runs the time of day into the place; separate them with "
-                         f"' - ': {quote(fixed)}")
+                problems.append(("heading-missing-time",
+                                 f"scene heading {heading} runs the time of day into the place; separate them "
+                                 f"with ' - ': {quote(fixed)}"))
             else:
-                self.add(el.line, "heading-missing-time",
-                         f"scene heading {heading} has no time of day; end it with ' - DAY' or ' - NIGHT'")
-        elif not parts.time_known:
-            self.add(el.line, "heading-unknown-time",
-                     f"scene heading {heading} ends in {quote(parts.time)}, which is not a time of day; end it "
-                     f"with ' - DAY', ' - NIGHT' or ' - CONTINUOUS' (if {quote(parts.time)} is part of the "
-                     "place, keep it and add the time after it)")
+                problems.append(("heading-missing-time",
+                                 f"scene heading {heading} has no time of day; end it with ' - DAY' or ' - NIGHT'"))
+        elif parts.time is not None and not parts.time_known:  # "INT." has neither place nor time
+            problems.append(("heading-unknown-time",
+                             f"scene heading {heading} ends in {quote(parts.time)}, which is not a time of day; "
+                             f"end it with ' - DAY', ' - NIGHT' or ' - CONTINUOUS' (if {quote(parts.time)} is "
+                             "part of the place, keep it and add the time after it)"))
+        return problems
 
     def check_action(self, el: Element, following: Element | None) -> None:
         text = el.text
@@ -317,7 +334,7 @@ class _Checker:
     def check_comments(self) -> None:
         """Unclosed /* boneyard */ and [[ notes ]]: the parser would hide what follows."""
         source = self.source
-        if not source or ("/*" not in source and "[[" not in source):
+        if not source or (not contains(source, "/*") and not contains(source, "[[")):
             return
         position = 0
         while True:

@@ -14,6 +14,8 @@ Findings go to the ``add(line, code, message)`` callback of ``validate.py``.
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import cached_property
+from itertools import accumulate
 from typing import Callable, Iterator
 
 from dsr.screenplay.inline import plain
@@ -33,6 +35,22 @@ from dsr.screenplay.validate_rules import (
 
 # a-z stay, every other byte becomes a space: for _Joined.words.
 _LETTERS_ONLY = bytes(byte if 97 <= byte <= 122 else 32 for byte in range(256))
+
+
+def _phrase_rows(rows):
+    """A phrase table as rows of (pattern, ((entry, its first word as bytes), ...))."""
+    return tuple((pattern, tuple((entry, entry.split(" ", 1)[0].encode()) for entry in entries))
+                 for entries, pattern in rows)
+
+
+_CAMERA_ROWS = _phrase_rows(CAMERA)
+_INTERIOR_ROWS = _phrase_rows(INTERIOR)
+# Every word _Joined.words() is asked about: heading and transition starts,
+# the first words of the phrase entries.
+_GATE_WORDS = frozenset(
+    [prefix.encode() for prefix in (*HEADING_STARTS, *TRANSITION_STARTS) if prefix.isalpha()]
+    + [word for table in (_CAMERA_ROWS, _INTERIOR_ROWS) for _, entries in table for _, word in entries]
+)
 
 
 def quote(text: str, limit: int = 60) -> str:
@@ -62,28 +80,37 @@ class _Joined:
 
     def __init__(self, elements: list[Element]):
         self.elements = elements
-        self.starts = []
-        position = 1
-        for el in elements:
-            self.starts.append(position)
-            position += len(el.text) + 1
-        self.text = "\n" + "\n".join(el.text for el in elements)
+        self.text = "\n" + "\n".join([el.text for el in elements])
+        self._colon_lines: list[tuple[int, str]] | None = None
+        self._words: frozenset[bytes] | None = None
+
+    @cached_property
+    def lower(self) -> str:
+        """``text`` in lower case, position for position."""
         lower = self.text.lower()
         if len(lower) != len(self.text):  # a few characters grow when lower-cased
             lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
-        self.lower = lower
-        self._colon_lines: list[tuple[int, str]] | None = None
-        self._words: set[bytes] | None = None
+        return lower
 
-    def words(self) -> set[bytes]:
-        """The lower-case ASCII words of the text, as bytes (split at anything but a-z).
+    @cached_property
+    def starts(self) -> list[int]:
+        """Where each element's text starts in ``text``: after the newline before it."""
+        starts = list(accumulate([len(el.text) + 1 for el in self.elements], initial=1))
+        starts.pop()
+        return starts
+
+    def words(self) -> frozenset[bytes]:
+        """Which of the trigger words (``_GATE_WORDS``) the text uses: lower-case
+        ASCII words, as bytes (split at anything but a-z).
 
         Bytes because ``bytes.translate`` with a 256-byte table is several
         times faster than ``str.translate``; non-ASCII letters split words,
-        which no trigger needs.
+        which no trigger needs. Only trigger words are ever looked up, so
+        only they are kept (cheaper than a set of every word).
         """
         if self._words is None:
-            self._words = set(self.lower.encode("ascii", "replace").translate(_LETTERS_ONLY).split())
+            self._words = _GATE_WORDS.intersection(
+                self.lower.encode("ascii", "replace").translate(_LETTERS_ONLY).split())
         return self._words
 
     def colon_lines(self) -> list[tuple[int, str]]:
@@ -99,10 +126,11 @@ class _Joined:
             self._colon_lines = found
         return self._colon_lines
 
-    def line_starts(self, prefix: str) -> Iterator[int]:
-        """Starts of lines that begin with ``prefix`` (lower case)."""
+    def line_starts(self, prefix: str, cased: bool = False) -> Iterator[int]:
+        """Starts of lines that begin with ``prefix``: in lower case, or as
+        written when ``cased``."""
         needle = "\n" + prefix
-        find = self.lower.find
+        find = (self.text if cased else self.lower).find
         position = find(needle)
         while position != -1:
             yield position + 1
@@ -139,10 +167,10 @@ class _LineScans:
         self.scan_glued_headings(_Joined(dialogue), gate=False)
         self.scan_transitions(action_text)
         self.scan_colon_cues(action_text)
-        self.scan_phrases(action_text, CAMERA, "camera-direction",
+        self.scan_phrases(action_text, _CAMERA_ROWS, "camera-direction",
                           "{} is a camera direction; describe only what is seen and heard, and let the action "
                           "imply the shot")
-        self.scan_phrases(action_text, INTERIOR, "interior-thought",
+        self.scan_phrases(action_text, _INTERIOR_ROWS, "interior-thought",
                           "{} tells what a character thinks or feels, which the camera cannot show; show it "
                           "through a visible action, an expression, or dialogue")
 
@@ -152,9 +180,10 @@ class _LineScans:
         starts = [start for prefix in HEADING_STARTS
                   # The word set pays off on action text, where it also gates the phrase scans.
                   if not (gate and prefix.isalpha() and prefix.encode() not in joined.words())
-                  for start in joined.line_starts(prefix)]
+                  # HEADING_LINE wants capitals ("INT"): searched as written, no lower case needed.
+                  for start in joined.line_starts(prefix.upper(), cased=True)]
         # Models like to write "**INT. KITCHEN - DAY**": lines starting with a mark, checked below.
-        starts += [start for mark in ("*", "_") for start in joined.line_starts(mark)]
+        starts += [start for mark in ("*", "_") for start in joined.line_starts(mark, cased=True)]
         seen: set[int] = set()
         for start in sorted(starts):
             begin, end = joined.line_bounds(start)
@@ -221,10 +250,10 @@ class _LineScans:
         """At most one finding of ``code`` per line: the first table row that matches outside quotes."""
         words = joined.words()
         flagged: set[int] = set()
-        for entries, pattern in rows:
+        for pattern, entries in rows:
             tried: set[int] = set()
-            for entry in entries:
-                if entry.split(" ", 1)[0].encode() not in words:
+            for entry, first_word in entries:
+                if first_word not in words:
                     continue
                 for position in joined.word_starts(entry):
                     begin, end = joined.line_bounds(position)
