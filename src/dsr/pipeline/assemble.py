@@ -36,8 +36,8 @@ def package_versions() -> dict[str, str | None]:
 
 
 def title_page(pipe: Pipeline) -> dict[str, list[str]]:
-    page = {"Title": [pipe.story.title], "Credit": ["Drafted with"], "Author": [f"dsr {__version__}"]}
-    page["Source"] = [f"the outline {pipe.run.root.name}/input/{_input_name(pipe)}"]
+    page = {"Title": [pipe.story.title], "Credit": ["Draft by"], "Author": [f"dsr {__version__}"]}
+    page["Source"] = [f"From the outline {_input_name(pipe)}"]
     if pipe.settings.direct:
         page["Notes"] = ["Direct baseline: outline to screenplay, no prose stage"]
     return page
