@@ -53,6 +53,7 @@ _SCENE_NUMBER = re.compile(r"#([A-Za-z0-9.\-]+)#\s*$")
 _NOTE = re.compile(r"\s*\[\[(.*?)\]\]\s*", re.DOTALL)
 # First characters of a line that may carry a forcing mark.
 _MARKS = frozenset("!@~#=>[.")
+_MARKS_OR_SPACE = _MARKS | {c for c in map(chr, range(0x3001)) if c.isspace()}
 
 
 def parse(text: str) -> Screenplay:
@@ -89,14 +90,16 @@ def parse_body(text: str, pos: int = 0, line: int = 1) -> list[Element]:
     # would do them; any other paragraph goes to _classify by way of _split_page_breaks.
     for gap, para in zip(it, it):
         line += 2 if gap == "\n\n" else gap.count("\n")
-        nl = para.find("\n")
-        if nl == -1:  # one line: a blank line (or the end) follows
+        first, nl, rest = para.partition("\n")
+        if not nl:  # one line: a blank line (or the end) follows
             s = para.strip()
             c = s[0]
-            if c in _MARKS or (rare and "===" in para):
+            if rare and "===" in para:
                 _split_page_breaks([para], line, elements)
+            elif c in _MARKS:
+                _classify([para], line, elements)
             elif (c in "IiEe" or not c.isascii()) and _HEADING.match(s):  # only these can start one
-                append(_heading(s, line, forced=False))
+                append(_heading(s, line, forced=False) if s[-1] == "#" else Element("scene_heading", s, line))
             elif para[-3:] == "TO:" and para.upper() == para:  # is_natural_transition
                 append(Element("transition", s, line))
             elif tilde and "~" in para:
@@ -104,29 +107,30 @@ def parse_body(text: str, pos: int = 0, line: int = 1) -> list[Element]:
             else:  # _action_text of one line
                 append(Element("action", para.rstrip(), line))
             continue
-        s = para[:nl].strip()
-        if s[0] in _MARKS or "(" in para or (rare and ("~" in para or "  \n" in para or "===" in para)):
-            block = para.split("\n")  # a mark, parenthetical, cue extension, lyrics, ...
-            _split_page_breaks(block, line, elements)
+        if first[0] in _MARKS_OR_SPACE or "(" in para or (rare and ("~" in para or "  \n" in para or "===" in para)):
+            block = para.split("\n")  # a mark, indentation, parenthetical, cue extension, lyrics, ...
+            (_split_page_breaks if rare and "===" in para else _classify)(block, line, elements)
             line += len(block) - 1
             continue
+        # first: no blank before it, perhaps some after it (isupper() ignores them).
+        ascii = para.isascii()
         # A cue: in capitals with a letter (_cue); for ASCII that is isupper().
-        if s.isupper() if s.isascii() else (s.upper() == s and s.lower() != s):
+        if first.isupper() if ascii else (first.upper() == first and first.lower() != first):
+            s = first.rstrip()
             if s[-1] == "^":  # dual dialogue
                 _classify(para.split("\n"), line, elements)
                 line += para.count("\n")
                 continue
             append(Element("character", s, line, None, s))  # type, text, line, scene_number, name
-            speech = para[nl + 1 :]
-            if "\n" in speech:  # _dialogue: the lines stripped, none empty
-                lines = speech.split("\n")
+            if "\n" in rest:  # _dialogue: the lines stripped, none empty
+                lines = rest.split("\n")
                 append(Element("dialogue", "\n".join([x.strip() for x in lines]), line + 1))
                 line += len(lines)
             else:
-                append(Element("dialogue", speech.strip(), line + 1))
+                append(Element("dialogue", rest.strip(), line + 1))
                 line += 1
             continue
-        if " \n" in para or para[-1].isspace() or not para.isascii():
+        if not ascii or " \n" in para or para[-1].isspace():
             para = "\n".join([x.rstrip() for x in para.split("\n")])  # _action_text
         append(Element("action", para, line))
         line += para.count("\n")
@@ -265,7 +269,8 @@ def _cue(s: str, line: int, forced: bool) -> Element | None:
     # ("R2D2" yes, "23" no; uncased scripts such as CJK never make natural cues).
     if not forced and (name.upper() != name or name.lower() == name):
         return None
-    return Element("character", body, line, name=name, extension=extension, dual=dual, forced=forced)
+    # Positional, as keywords cost more: type, text, line, scene_number, name, extension, dual, depth, forced.
+    return Element("character", body, line, None, name, extension, dual, None, forced)
 
 
 def _heading(s: str, line: int, forced: bool) -> Element:
