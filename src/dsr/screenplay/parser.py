@@ -85,6 +85,7 @@ def parse_body(text: str, pos: int = 0, line: int = 1) -> list[Element]:
     append = elements.append
     tilde = "~" in text  # lyrics, page breaks and two-space lines are rare: see below
     rare = tilde or "===" in text or "  \n" in text
+    all_ascii = text.isascii()
     it = iter(split_paragraphs(text))
     # The hot loop (~1,700 paragraphs in 120 pages): common shapes inline, as _classify
     # would do them; any other paragraph goes to _classify by way of _split_page_breaks.
@@ -113,7 +114,7 @@ def parse_body(text: str, pos: int = 0, line: int = 1) -> list[Element]:
             line += len(block) - 1
             continue
         # first: no blank before it, perhaps some after it (isupper() ignores them).
-        ascii = para.isascii()
+        ascii = all_ascii or para.isascii()
         # A cue: in capitals with a letter (_cue); for ASCII that is isupper().
         if first.isupper() if ascii else (first.upper() == first and first.lower() != first):
             s = first.rstrip()

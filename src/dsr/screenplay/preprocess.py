@@ -63,8 +63,10 @@ def split_paragraphs(text: str) -> list[str]:
     out: list[str] = []
     append = out.append
     gap = ""  # the blank text before the next paragraph
-    for piece in text.split("\n\n"):
-        if piece and piece[0] not in " \n" and piece[-1] != "\n" and "\n " not in piece:
+    pieces = text.split("\n\n")
+    last = pieces.pop()  # the one piece that may end with a newline: no "\n\n" follows it
+    for piece in pieces:
+        if piece and piece[0] not in " \n" and "\n " not in piece:
             append(gap)
             append(piece)
             gap = "\n\n"
@@ -73,7 +75,12 @@ def split_paragraphs(text: str) -> list[str]:
             parts[0] = gap + parts[0]
             gap = parts.pop() + "\n\n"
             out += parts
-    append(gap[:-2])  # the tail: no "\n\n" follows the last piece
+    if last and last[0] not in " \n" and last[-1] != "\n" and "\n " not in last:
+        out += (gap, last, "")
+    else:
+        parts = _PARAGRAPHS.split(last)
+        parts[0] = gap + parts[0]
+        out += parts
     return out
 
 

@@ -150,36 +150,53 @@ class _Checker:
 
     def check_elements(self) -> tuple[list[Element], list[Element]]:
         """Element-level checks; returns the action and dialogue elements for the line scans."""
-        elements = self.sp.elements
-        kinds = [el.type for el in elements]
-        if not _NOT_PRINTED.isdisjoint(kinds):
-            elements = []
-            for el in self.sp.elements:
-                if el.type not in _NOT_PRINTED:
-                    elements.append(el)
-                elif el.type == "section" and HEADING_LINE.match(el.text.strip()):
-                    self.add(el.line, "heading-not-recognized",
-                             f"{quote('#' * (el.depth or 1) + ' ' + el.text.strip())} is meant as a scene heading "
-                             f"but the '#' makes it a section, which is not printed; write it without '#': "
-                             f"{el.text.strip()}")
-            kinds = [el.type for el in elements]
-        kinds.append(None)
+        done = len(self.findings)
+        checked = self.check_printed(self.sp.elements)
+        if checked is not None:
+            return checked
+        # Notes, sections or synopses, which are not printed: start again on the printed elements alone.
+        del self.findings[done:]
+        elements = []
+        for el in self.sp.elements:
+            if el.type not in _NOT_PRINTED:
+                elements.append(el)
+            elif el.type == "section" and HEADING_LINE.match(el.text.strip()):
+                self.add(el.line, "heading-not-recognized",
+                         f"{quote('#' * (el.depth or 1) + ' ' + el.text.strip())} is meant as a scene heading "
+                         f"but the '#' makes it a section, which is not printed; write it without '#': "
+                         f"{el.text.strip()}")
+        return self.check_printed(elements)  # type: ignore[return-value]
+
+    def check_printed(self, elements: list[Element]) -> tuple[list[Element], list[Element]] | None:
+        """check_elements() on printed elements; None (stopped) at one that is not printed."""
         actions: list[Element] = []
         dialogue: list[Element] = []
         previous = None
+        waiting = None  # a cue with parentheticals under it: is there speech after them?
+        following = elements[1:]
+        following.append(None)  # type: ignore[arg-type]
         # The hot loop of the validator (a 120-page script has ~3,000
         # elements): the common case of each kind is decided inline.
-        for index, el in enumerate(elements):
-            kind = kinds[index]
+        for el, after in zip(elements, following):
+            kind = el.type
+            if waiting is not None and kind != "parenthetical":
+                if kind not in _SPOKEN:
+                    self.report_no_speech(waiting)
+                waiting = None
             if kind == "dialogue":
                 dialogue.append(el)
                 if previous not in _IN_BLOCK:
                     self.report_no_cue(el)
             elif kind == "character":
                 text = el.text
+                next_kind = None if after is None else after.type
                 # A plain cue followed by dialogue needs no closer look.
-                if kinds[index + 1] not in _SPOKEN or text[-1:] in _CUE_ENDS or text[:1] in _CLOSER_LOOK:
-                    self.check_cue(el, elements, index)
+                if next_kind not in _SPOKEN or text[-1:] in _CUE_ENDS or text[:1] in _CLOSER_LOOK:
+                    if self.check_cue(el):  # it should have speech under it: does it?
+                        if next_kind == "parenthetical":
+                            waiting = el
+                        elif next_kind not in _SPOKEN:
+                            self.report_no_speech(el)
             elif kind == "action":
                 actions.append(el)
                 text = el.text
@@ -188,13 +205,18 @@ class _Checker:
                 if len(text) > _LONG_ENOUGH or (
                     "\n" not in text and (text.isupper() or text[-1:] == ":" or text[:1] == "(")
                 ):
-                    self.check_action(el, elements[index + 1] if kinds[index + 1] else None)
+                    self.check_action(el, after if after is not None and after.type else None)
             elif kind == "scene_heading":
                 for code, message in self.heading_problems(el.text):
                     self.add(el.line, code, message)
-            elif kind == "parenthetical" and previous not in _IN_BLOCK:
-                self.report_no_cue(el)
+            elif kind == "parenthetical":
+                if previous not in _IN_BLOCK:
+                    self.report_no_cue(el)
+            elif kind in _NOT_PRINTED:
+                return None
             previous = kind
+        if waiting is not None:
+            self.report_no_speech(waiting)
         return actions, dialogue
 
     def report_no_cue(self, el: Element) -> None:
@@ -285,7 +307,8 @@ class _Checker:
         return (following is not None and following.type == "action" and text[-1] not in ".!?-"
                 and len(key.split()) <= 3 and key not in NOT_SPEAKERS)
 
-    def check_cue(self, el: Element, elements: list[Element], index: int) -> None:
+    def check_cue(self, el: Element) -> bool:
+        """A cue's own shape; True when it is a cue that should have speech under it."""
         raw = el.text.strip()
         text = printable(raw).strip()
         if text[:1] in ("I", "E") and HEADING_LINE.match(text):
@@ -293,23 +316,21 @@ class _Checker:
             self.add(el.line, "heading-not-recognized",
                      f"{quote(raw)} is meant as a scene heading but is glued to the line after it{marks}, so it "
                      f"reads as a character cue; write it plain ({text}) with a blank line before and after it")
-            return
+            return False
         if text[-1:] in (":", "."):
             if is_transition(text):
                 self.add(el.line, "transition-not-recognized",
                          f"{quote(text)} is glued to the line after it, so it reads as a character cue, not a "
                          f"transition; write it as '> {text}' with blank lines around it")
-                return
+                return False
             if text.endswith(":"):
                 self.add(el.line, "cue-with-colon",
                          f"{quote(text)} looks like a character cue; write the name alone on its own line, "
                          f"without the colon: {text.rstrip(':').strip()}")
-        for position in range(index + 1, len(elements)):
-            kind = elements[position].type
-            if kind in _SPOKEN:
-                return
-            if kind != "parenthetical":
-                break
+        return True
+
+    def report_no_speech(self, el: Element) -> None:
+        text = printable(el.text.strip()).strip()
         self.add(el.line, "cue-without-dialogue",
                  f"character cue {quote(text)} has no dialogue under it; write what {character_key(el) or 'they'} "
                  "says on the next line, or remove the cue")

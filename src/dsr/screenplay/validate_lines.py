@@ -33,6 +33,8 @@ from dsr.screenplay.validate_rules import (
     TRANSITION_STARTS,
 )
 
+# _Joined.line_starts: one-character prefixes looked at one by one, at most.
+_MAX_MARK_HITS = 64
 # a-z stay, every other byte becomes a space: for _Joined.words.
 _LETTERS_ONLY = bytes(byte if 97 <= byte <= 122 else 32 for byte in range(256))
 
@@ -129,9 +131,24 @@ class _Joined:
     def line_starts(self, prefix: str, cased: bool = False) -> Iterator[int]:
         """Starts of lines that begin with ``prefix``: in lower case, or as
         written when ``cased``."""
+        text = self.text if cased else self.lower
+        find = text.find
+        position = 0
+        if len(prefix) == 1:
+            # A mark such as "*" is rare: finding each one (memchr) and looking
+            # back beats searching for "\n*", up to a point.
+            position = find(prefix, 1)
+            for _ in range(_MAX_MARK_HITS):
+                if position == -1:
+                    return
+                if text[position - 1] == "\n":
+                    yield position
+                position = find(prefix, position + 1)
+            if position == -1:
+                return
+            position -= 1  # go on with the search below, from the newline before it
         needle = "\n" + prefix
-        find = (self.text if cased else self.lower).find
-        position = find(needle)
+        position = find(needle, position)
         while position != -1:
             yield position + 1
             position = find(needle, position + 1)
