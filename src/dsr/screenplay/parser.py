@@ -7,16 +7,16 @@ How it works, in one pass:
 
 1. Normalise and cut out boneyard (``preprocess.py``).
 2. Title page (``title_page.py``).
-3. Body: paragraphs, found by one compiled regex (runs of non-blank lines; a
-   line of exactly two spaces inside a paragraph keeps it going, the spec's
-   rule for dialogue; a ``===`` line is a page break and ends a paragraph;
-   ``preprocess.split_paragraphs``). Each paragraph is classified from its first line, because the spec's
-   context rules are paragraph rules: a cue, a scene heading and a
-   transition need a blank line before; a scene heading and a transition need
-   one after (so ``INT. HOUSE`` glued to the next line is not a heading); a
-   cue needs a non-blank line after. Single-line marked elements (section,
-   synopsis, forced transition, centered, lyrics) end where they end, and the
-   rest of the paragraph is classified afresh.
+3. Body: paragraphs (``preprocess.split_paragraphs``: runs of non-blank lines;
+   a line of exactly two spaces inside a paragraph keeps it going, the spec's
+   rule for dialogue; a ``===`` line is a page break and ends a paragraph).
+   Each paragraph is classified from its first line, because the spec's
+   context rules are paragraph rules: a cue, a scene heading and a transition
+   need a blank line before; a scene heading and a transition need one after
+   (so ``INT. HOUSE`` glued to the next line is not a heading); a cue needs a
+   non-blank line after. Single-line marked elements (section, synopsis,
+   forced transition, centered, lyrics) end where they end, and the rest of
+   the paragraph is classified afresh.
 
 Where peers differ, we follow the spec:
 - ``I./E.`` is not in the spec's list of heading prefixes: action (nyousefi
@@ -53,7 +53,7 @@ _SCENE_NUMBER = re.compile(r"#([A-Za-z0-9.\-]+)#\s*$")
 _NOTE = re.compile(r"\s*\[\[(.*?)\]\]\s*", re.DOTALL)
 # First characters of a line that may carry a forcing mark.
 _MARKS = frozenset("!@~#=>[.")
-_MARKS_OR_SPACE = _MARKS | {c for c in map(chr, range(0x3001)) if c.isspace()}
+_SPACE = frozenset(c for c in map(chr, range(0x3001)) if c.isspace())  # every whitespace character
 
 
 def parse(text: str) -> Screenplay:
@@ -83,12 +83,11 @@ def parse_body(text: str, pos: int = 0, line: int = 1) -> list[Element]:
     text = text[pos:] if pos else text
     elements: list[Element] = []
     append = elements.append
-    tilde = "~" in text  # lyrics, page breaks and two-space lines are rare: see below
-    rare = tilde or "===" in text or "  \n" in text
+    tilde = "~" in text  # lyrics and page breaks are rare: looked for in a paragraph only if the text has any
+    rare = tilde or contains(text, "===")
     all_ascii = text.isascii()
     it = iter(split_paragraphs(text))
-    # The hot loop (~1,700 paragraphs in 120 pages): common shapes inline, as _classify
-    # would do them; any other paragraph goes to _classify by way of _split_page_breaks.
+    # The hot loop (~1,700 paragraphs in 120 pages): common shapes inline, as _classify would do them.
     for gap, para in zip(it, it):
         line += 2 if gap == "\n\n" else gap.count("\n")
         first, nl, rest = para.partition("\n")
@@ -108,22 +107,24 @@ def parse_body(text: str, pos: int = 0, line: int = 1) -> list[Element]:
             else:  # _action_text of one line
                 append(Element("action", para.rstrip(), line))
             continue
-        if first[0] in _MARKS_OR_SPACE or "(" in para or (rare and ("~" in para or "  \n" in para or "===" in para)):
-            block = para.split("\n")  # a mark, indentation, parenthetical, cue extension, lyrics, ...
+        c = first[0]
+        if c in _SPACE:  # indented: the mark, if any, comes after the blanks
+            c = first.lstrip()[0]
+        if c in _MARKS or "(" in para or (rare and ("~" in para or "===" in para)):
+            block = para.split("\n")  # a mark, parenthetical, cue extension, lyrics, ...
             (_split_page_breaks if rare and "===" in para else _classify)(block, line, elements)
             line += len(block) - 1
             continue
-        # first: no blank before it, perhaps some after it (isupper() ignores them).
         ascii = all_ascii or para.isascii()
-        # A cue: in capitals with a letter (_cue); for ASCII that is isupper().
+        # A cue, by _cue's test: for ASCII that is isupper(), which ignores the blanks strip() removes.
         if first.isupper() if ascii else (first.upper() == first and first.lower() != first):
-            s = first.rstrip()
-            if s[-1] == "^":  # dual dialogue
+            s = first.strip()
+            if s[-1] == "^" or rest[:3] == "  \n":  # dual dialogue, or a two-space line first
                 _classify(para.split("\n"), line, elements)
                 line += para.count("\n")
                 continue
             append(Element("character", s, line, None, s))  # type, text, line, scene_number, name
-            if "\n" in rest:  # _dialogue: the lines stripped, none empty
+            if "\n" in rest:  # _dialogue: the lines stripped (a two-space line stays, empty)
                 lines = rest.split("\n")
                 append(Element("dialogue", "\n".join([x.strip() for x in lines]), line + 1))
                 line += len(lines)
@@ -158,16 +159,12 @@ def is_natural_transition(line: str) -> bool:
     return line.endswith("TO:") and line.upper() == line
 
 
-def _is_page_break(s: str) -> bool:
-    return len(s) >= 3 and s[0] == "=" and s.count("=") == len(s)
-
-
 def _split_page_breaks(block: list[str], line: int, out: list[Element]) -> None:
     """A ``===`` line is a page break and ends the paragraph it stands in."""
     start = 0
     for k, raw in enumerate([*block, "==="]):
         s = raw.strip()
-        if not (s[:1] == "=" and _is_page_break(s)):
+        if not (s[:1] == "=" and len(s) >= 3 and s.count("=") == len(s)):  # not a page break
             continue
         part = block[start:k]
         first = 0
@@ -266,8 +263,7 @@ def _cue(s: str, line: int, forced: bool) -> Element | None:
         body = body[:-1]
     body = body.strip()
     name, extension = split_cue(body)
-    # A natural cue's name is in capitals with at least one cased letter
-    # ("R2D2" yes, "23" no; uncased scripts such as CJK never make natural cues).
+    # A natural cue's name is in capitals with a cased letter ("R2D2" yes, "23" no; CJK never).
     if not forced and (name.upper() != name or name.lower() == name):
         return None
     # Positional, as keywords cost more: type, text, line, scene_number, name, extension, dual, depth, forced.
@@ -346,8 +342,6 @@ def _dialogue(block: list[str], k: int, line: int, out: list[Element]) -> None:
 
 def _flush_dialogue(buf: list[str], line: int, out: list[Element]) -> None:
     """Emit ``buf`` as one dialogue element, without empty lines at its ends."""
-    if not buf:
-        return
     lead, end = 0, len(buf)
     while lead < end and not buf[lead]:
         lead += 1
