@@ -177,26 +177,31 @@ class _Checker:
         following.append(None)  # type: ignore[arg-type]
         # The hot loop of the validator (a 120-page script has ~3,000
         # elements): the common case of each kind is decided inline.
-        for el, after in zip(elements, following):
+        pairs = zip(elements, following)
+        for el, after in pairs:
             kind = el.type
             if waiting is not None and kind != "parenthetical":
                 if kind not in _SPOKEN:
                     self.report_no_speech(waiting)
                 waiting = None
-            if kind == "dialogue":
-                dialogue.append(el)
-                if previous not in _IN_BLOCK:
-                    self.report_no_cue(el)
-            elif kind == "character":
+            if kind == "character":
                 text = el.text
                 next_kind = None if after is None else after.type
-                # A plain cue followed by dialogue needs no closer look.
                 if next_kind not in _SPOKEN or text[-1:] in _CUE_ENDS or text[:1] in _CLOSER_LOOK:
                     if self.check_cue(el):  # it should have speech under it: does it?
                         if next_kind == "parenthetical":
                             waiting = el
                         elif next_kind not in _SPOKEN:
                             self.report_no_speech(el)
+                elif next_kind == "dialogue":  # a plain cue and its speech: nothing to check in either
+                    dialogue.append(after)
+                    next(pairs)
+                    previous = "dialogue"
+                    continue
+            elif kind == "dialogue":
+                dialogue.append(el)
+                if previous not in _IN_BLOCK:
+                    self.report_no_cue(el)
             elif kind == "action":
                 actions.append(el)
                 text = el.text
