@@ -358,34 +358,45 @@ class _Checker:
                      f"a title page entry; put the name alone on its own line ({key}) and the dialogue below it")
 
     def check_comments(self) -> None:
-        """Unclosed /* boneyard */ and [[ notes ]]: the parser would hide what follows."""
+        """Unclosed /* boneyard */ and [[ notes ]]: the parser would hide what follows.
+
+        Each search goes on from where the one before stopped, so that a
+        source of a hundred thousand "[[" stays linear.
+        """
         source = self.source
         if not source or (not contains(source, "/*") and not contains(source, "[[")):
             return
-        position = 0
+        find = source.find
+        boneyard, note = find("/*"), find("[[")  # the next of each from `position` (-1: no more)
+        close = -2  # the first "]]" after the note being looked at (-1: no more; -2: not looked for)
+        position, line, counted = 0, 1, 0  # `line` is the source line at offset `counted`
         while True:
-            boneyard = source.find("/*", position)
-            note = source.find("[[", position)
+            if 0 <= boneyard < position:
+                boneyard = find("/*", position)
+            if 0 <= note < position:
+                note = find("[[", position)
             if boneyard == -1 and note == -1:
                 return
             if boneyard != -1 and (note == -1 or boneyard < note):
-                end = source.find("*/", boneyard + 2)
+                end = find("*/", boneyard + 2)
                 if end == -1:
-                    self.add(source.count("\n", 0, boneyard) + 1, "unclosed-boneyard",
+                    self.add(line + source.count("\n", counted, boneyard), "unclosed-boneyard",
                              "'/*' opens a boneyard comment that is never closed, so everything after it is "
                              "hidden; close it with '*/' or delete the '/*'")
                     return
                 position = end + 2
                 continue
-            end = source.find("]]", note + 2)
-            body = source[note + 2:end] if end != -1 else ""
-            if end == -1 or "[[" in body or "\n\n" in body:
-                self.add(source.count("\n", 0, note) + 1, "unclosed-note",
+            if close != -1 and close < note + 2:
+                close = find("]]", note + 2)
+            if close == -1 or find("[[", note + 2, close) != -1 or find("\n\n", note + 2, close) != -1:
+                line += source.count("\n", counted, note)
+                counted = note
+                self.add(line, "unclosed-note",
                          "'[[' opens a note that is not closed on its paragraph, so the text after it is hidden; "
                          "close it with ']]' or delete the '[['")
                 position = note + 2
             else:
-                position = end + 2
+                position = close + 2
 
 
 def validate(sp: Screenplay, source: str | None = None) -> list[Finding]:
