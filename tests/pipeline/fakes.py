@@ -39,23 +39,21 @@ class Request:
         return self.field("Where:") or self.field("Scene heading (use it exactly, as the first line):")
 
 
+# A phrase only that request's template has -> the kind of request.
+KIND_MARKERS = (
+    ("before it is written", "directives"),
+    ("as prose for the screen", "prose"),
+    ("Convert this scene into Fountain", "stage2_fountain"),
+    ("Convert this scene of prose into a list", "stage2_json"),
+    ("as a screenplay scene in Fountain format", "direct_fountain"),
+    ("of the film as screenplay elements", "direct_json"),
+)
+
+
 def request_kind(messages: list) -> str:
     first_user = [m for m in messages if m["role"] == "user"][0]["content"]
+    kind = next((k for marker, k in KIND_MARKERS if marker in first_user), "unknown")
     repair = any(m["role"] == "assistant" for m in messages)
-    if "before it is written" in first_user:
-        kind = "directives"
-    elif "as prose for the screen" in first_user:
-        kind = "prose"
-    elif "Convert this scene into Fountain" in first_user:
-        kind = "stage2_fountain"
-    elif "Convert this scene of prose into a list" in first_user:
-        kind = "stage2_json"
-    elif "as a screenplay scene in Fountain format" in first_user:
-        kind = "direct_fountain"
-    elif "of the film as screenplay elements" in first_user:
-        kind = "direct_json"
-    else:
-        kind = "unknown"
     return kind + ("_repair" if repair else "")
 
 
