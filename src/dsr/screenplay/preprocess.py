@@ -23,8 +23,8 @@ __all__ = ["normalize", "contains", "split_paragraphs", "cut_boneyard"]
 # the previous cut ("/" + "*" meeting at the seam). The cap keeps contrived
 # nestings linear; an opener left after it stays as text.
 _MAX_PASSES = 50
-# contains(): hits of the second character checked one by one before it
-# falls back to the plain substring test.
+# contains(): hits of the mark's last character looked at one by one before
+# it falls back to the plain substring test.
 _MAX_HITS = 256
 
 
@@ -56,7 +56,7 @@ def split_paragraphs(text: str) -> list[str]:
     (C speed, several times faster than the regex) finds them: a piece is one
     paragraph when no line of it starts with a space and none is empty. Only
     the other pieces (a longer gap, indented lines, two-space lines) meet the
-    regex.
+    regex; when they are many (text indented throughout), the whole text does.
     """
     if not text.isascii() or any(c in text for c in _ODD_ASCII_SPACE):
         return _PARAGRAPHS.split(text)
@@ -64,9 +64,8 @@ def split_paragraphs(text: str) -> list[str]:
     append = out.append
     gap = ""  # the blank text before the next paragraph
     pieces = text.split("\n\n")
-    last = pieces.pop()
-    # Text indented throughout would send most pieces to the regex one by one: then all at once.
-    unclean_left = 16 + len(pieces) // 8  # the one piece that may end with a newline: no "\n\n" follows it
+    last = pieces.pop()  # the one piece that may end with a newline: no "\n\n" follows it
+    unclean_left = 16 + len(pieces) // 8  # pieces for the regex before it takes the whole text
     for piece in pieces:
         if piece and piece[0] not in " \n" and "\n " not in piece:
             append(gap)
