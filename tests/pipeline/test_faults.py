@@ -233,3 +233,16 @@ def test_run_on_loops_and_echoed_plan_labels_are_cut_from_the_prose():
     text = clean_prose(f"Rain falls on the causeway. {loop}\n\nRevelation: the tin holds the ashes. Nell waits.")
     assert text == ("Rain falls on the causeway. The story was about the sisters and a little girl who would "
                     "be a little girl who would be ...\n\nNell waits.")
+
+
+def test_direct_answers_that_repeat_themselves_are_rejected_and_cleaned(story_file, tmp_path):
+    looping = lambda r: ("INT. KITCHEN - NIGHT\n\n" + "The cat is sleeping on the bed. " * 6  # noqa: E731
+                         + "\n\nMAYA\nThe cat is sleeping on the bed.\n")
+    out = tmp_path / "direct"
+    run(story_file, out, ScriptedModel(overrides={"direct_fountain": looping, "direct_fountain_repair": looping}),
+        direct=True)
+    meta = json.loads((out / "scenes/001/meta.json").read_text())["direct"]
+    assert meta["fallback"] is True and "repeated-text" in {f["code"] for f in meta["rejected"][0]}
+    text = (out / "scenes/001/screenplay.fountain").read_text()
+    # the action once (it was six times) and Maya's line once
+    assert text == "INT. KITCHEN - NIGHT\n\nThe cat is sleeping on the bed.\n\nMAYA\nThe cat is sleeping on the bed.\n"

@@ -11,6 +11,7 @@ from dsr.llm.base import ChatModel, Params
 from dsr.pipeline.calls import CallLog
 from dsr.pipeline.prompts import render, scene_fields, speaker_names
 from dsr.pipeline.scene import Source
+from dsr.pipeline.stage1 import clean_prose
 from dsr.pipeline.stage2 import Stage2Result, attempt_plan, elements_as_script, format_scene
 from dsr.story.model import Story
 
@@ -34,8 +35,9 @@ async def run_direct(
     speakers = speaker_names(story, scene)
 
     def fallback_text(last_body) -> str:
-        # The model's own words when any answer parsed; else the outline's.
-        return elements_as_script(last_body) or scene.summary
+        # The model's own words when any answer parsed (each sentence once, loops
+        # cut, as stage 1 cleans prose); else the outline's.
+        return clean_prose(elements_as_script(last_body)) or scene.summary
 
     return await format_scene(
         model,

@@ -36,7 +36,7 @@ from dsr.story.model import SceneDirectives, Story
 
 # Bump when the checks, fallback or artifact layout change what a stage
 # produces from the same answers: every artifact is then redone (from cache).
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 
 
 class Reporter(Protocol):

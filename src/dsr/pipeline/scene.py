@@ -164,6 +164,11 @@ def fidelity_findings(body: list[Element], source: Source) -> list[Finding]:
         if el.type == "character" and el.name not in source.speakers and (el.name or "").lower() not in prose_lower:
             findings.append(Finding(el.line, "error", "invented-speaker",
                                     f"{el.name} speaks but is not in the story or the prose"))
+    sentences = [s.lower() for el in body if el.type in ("action", "dialogue")
+                 for s in split_sentences(el.text) if len(s.split()) >= 5]
+    if len(sentences) != len(set(sentences)):
+        findings.append(Finding(1, "error", "repeated-text",
+                                "the same sentence appears more than once: write each line of the prose once"))
     if source.prose is None:
         return findings
     body_words = sum(len(_words(el.text)) for el in body if el.type != "character")
@@ -179,11 +184,6 @@ def fidelity_findings(body: list[Element], source: Source) -> list[Finding]:
     if content and _share_in(content, prose_vocabulary) < MIN_WORDS_FROM_PROSE:
         findings.append(Finding(1, "error", "added-content",
                                 "the scene is not made of the prose's words: convert the prose, do not write new text"))
-    sentences = [s.lower() for el in body if el.type in ("action", "dialogue")
-                 for s in split_sentences(el.text) if len(s.split()) >= 5]
-    if len(sentences) != len(set(sentences)):
-        findings.append(Finding(1, "error", "repeated-text",
-                                "the same sentence appears more than once: write each line of the prose once"))
     if source.quotes:
         spoken = set(_words(" ".join(el.text for el in body if el.type == "dialogue")))
         kept = sum(1 for q in source.quotes if _share_in(_words(q), spoken) >= 0.7)
