@@ -75,8 +75,14 @@ def test_cancelling_an_embedded_call_frees_the_model_at_once():
     async def start_then_cancel():
         task = asyncio.create_task(model.complete(
             [{"role": "user", "content": "Count from 1 to 2000, separated by commas."}],
-            Params(max_tokens=2000, temperature=1.0)))
-        await asyncio.sleep(1.5)
+            Params(max_tokens=2000, temperature=0.0, seed=1)))
+        # Cancel as soon as generation is under way: a fixed sleep raced with
+        # the model ending its answer early on a loaded machine.
+        for _ in range(200):
+            if lock.locked() or task.done():
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
         assert not task.done() and lock.locked()  # generating
         task.cancel()
         with pytest.raises(asyncio.CancelledError):

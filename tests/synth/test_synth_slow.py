@@ -65,7 +65,7 @@ def test_embedded_teacher_on_good_inputs(tmp_path):
     reverse_job(make_corpus(tmp_path, names=()), data, ReverseSettings(), RunOptions(), backend=GoodModel())
     assert main(["synth", "forward", str(data), "--samples", "2", "--max-items", "1", *TEACHER]) == 0
     teacher = RecordStore(data / "forward.jsonl").records()
-    assert [r["sample"] for r in teacher] == [0, 1]
+    assert sorted(r["sample"] for r in teacher) == [0, 1]  # samples finish in any order
     for record in teacher:
         if record["status"] == "ok":
             assert set(record["result"]["directives"]) == {"pacing", "revelation", "emotional_trajectory",
