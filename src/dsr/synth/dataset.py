@@ -110,6 +110,8 @@ def write_splits(rows: dict[str, list[dict]], assignment: dict[str, str], out: P
         counts[kind] = {}
         for split in SPLITS:
             part = [r for r in kind_rows if assignment.get(r["meta"]["screenplay"]) == split]
+            # Records finish in any order under concurrency; the files must not.
+            part.sort(key=lambda r: json.dumps(r["meta"], sort_keys=True, ensure_ascii=False))
             counts[kind][split] = write_jsonl(out / kind / f"{split}.jsonl", part)
     return counts
 
