@@ -58,7 +58,7 @@ class Arrivals:
     def start(self, stage: str, total: int) -> None:
         self.times.clear()
 
-    def scene_done(self, stage: str, index: int, reused: bool) -> None:
+    def item_done(self, stage: str, index: int, reused: bool) -> None:
         self.times.append(time.perf_counter())
 
     def completion(self, stage: str, completion) -> None:

@@ -11,8 +11,9 @@ from conftest import run
 from fakes import ScriptedModel
 
 from dsr.errors import UserError
-from dsr.pipeline import run as run_module
-from dsr.pipeline.run import RunDir, atomic_write_text
+from dsr import files as files_module
+from dsr.files import atomic_write_text
+from dsr.pipeline.run import RunDir
 
 
 def test_atomic_write_leaves_old_or_new_never_half(tmp_path, monkeypatch):
@@ -20,7 +21,7 @@ def test_atomic_write_leaves_old_or_new_never_half(tmp_path, monkeypatch):
     atomic_write_text(target, "old")
     def boom(src, dst):
         raise OSError("disk full")
-    monkeypatch.setattr(run_module.os, "replace", boom)
+    monkeypatch.setattr(files_module.os, "replace", boom)
     with pytest.raises(OSError):
         atomic_write_text(target, "new text that never lands")
     assert target.read_text() == "old"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from dsr.synth.records import RecordStore, read_jsonl, record_id, write_jsonl
+from dsr.files import write_jsonl
+from dsr.synth.records import RecordStore, read_jsonl, record_id
 
 
 def _id(**changes):

@@ -199,7 +199,7 @@ def run_benchmark_protocol(options: BenchmarkOptions, *, warn: Callable[[str], N
     """The benchmark report (see the module doc). ``backends`` (system name
     -> model, plus "teacher") and ``judge_backend`` replace spec resolution
     for tests."""
-    from dsr.pipeline.progress import NullContext, reporter_for_terminal
+    from dsr.progress import NullContext, reporter_for_terminal
 
     log = log or (lambda line: print(line, file=sys.stderr))
     systems = parse_system_specs(options.systems)

@@ -224,7 +224,7 @@ def run_judged(args: argparse.Namespace) -> int:
     from dsr.evaluate.items import align, load_systems
     from dsr.evaluate.judge_common import open_judge
     from dsr.evaluate.report import new_report, output_dir
-    from dsr.pipeline.progress import NullContext, reporter_for_terminal
+    from dsr.progress import NullContext, reporter_for_terminal
 
     _check_stats(args)
     kind = args.eval_kind

@@ -34,7 +34,7 @@ from dsr.errors import UserError
 from dsr.evaluate.items import OUTLINE_UNKNOWN, SystemOutput
 from dsr.evaluate.rubric import ERROR_CATEGORIES, tiers
 from dsr.evaluate.report import output_dir
-from dsr.pipeline.run import atomic_write_json, atomic_write_text
+from dsr.files import atomic_write_json, atomic_write_text
 
 KIT_FORMAT = "dsr-human-kit"
 RATINGS_FORMAT = "dsr-human-ratings"

@@ -125,7 +125,7 @@ async def judge_pair(judge: Judge, a: SystemOutput, b: SystemOutput, *, seed: in
         messages, clipped = pairwise_messages(scene_a.outline, first, second)
         answer = await judge.ask(messages, PAIRWISE_SCHEMA, parse_pairwise, stage="pairwise")
         if judge.reporter is not None:
-            judge.reporter.scene_done("pairwise", 0, reused=False)
+            judge.reporter.item_done("pairwise", 0, reused=False)
         return iid, a_first, answer, clipped
 
     results = await asyncio.gather(*(one(iid, a_first) for iid, a_first in jobs))

@@ -14,9 +14,11 @@ Plots are written atomically (to a temporary name, then moved).
 
 from __future__ import annotations
 
-import os
+import io
 from pathlib import Path
 from typing import Any
+
+from dsr.files import atomic_write_bytes
 
 SCALE = range(1, 13)
 
@@ -34,10 +36,9 @@ def _save(fig, path: Path) -> str:
     """Write the figure atomically and free it."""
     plt = _pyplot()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}.png")
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+        atomic_write_bytes(path, buffer.getvalue())
     finally:
         plt.close(fig)
     return str(path)

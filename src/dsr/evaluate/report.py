@@ -20,7 +20,7 @@ from typing import Any
 from dsr import __version__
 from dsr.errors import UserError
 from dsr.evaluate.rubric import ERROR_CATEGORIES
-from dsr.pipeline.run import atomic_write_json, atomic_write_text
+from dsr.files import atomic_write_json, atomic_write_text
 
 # A flip rate at or above this, or a significant first-position preference,
 # gets a warning: the verdicts then say more about position than quality.

@@ -167,7 +167,7 @@ async def score_system(judge: Judge, system: SystemOutput) -> SystemScores:
         messages, clipped = rubric_messages(scene)
         answer = await judge.ask(messages, RUBRIC_SCHEMA, parse_rubric, stage="rubric")
         if judge.reporter is not None:
-            judge.reporter.scene_done("rubric", 0, reused=False)
+            judge.reporter.item_done("rubric", 0, reused=False)
         return scene.item_id, answer, clipped
 
     results = await asyncio.gather(*(one(scene) for scene in system.scenes.values()))

@@ -19,7 +19,6 @@ request holds only messages and parameters, so API keys never reach the file.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import sqlite3
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from dsr.errors import UserError
+from dsr.files import canonical_json, sha256_hex
 from dsr.llm.base import ChatModel, Completion, LLMError, Message, Params, Usage
 from dsr.llm.specs import redact
 
@@ -77,8 +77,7 @@ def cache_key(spec: str, messages: list[Message], params: Params, sample: int) -
         "params": params.key_dict(),
         "sample": sample,
     }
-    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return sha256_hex(canonical_json(payload))
 
 
 class CallDB:

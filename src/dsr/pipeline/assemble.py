@@ -14,7 +14,7 @@ from dsr import __version__
 from dsr.pipeline.fallback import prose_to_elements
 from dsr.pipeline.orchestrate import Pipeline, save_manifest
 from dsr.pipeline.prompts import prompt_version, speaker_names
-from dsr.pipeline.run import atomic_write_text, hash_of, read_json
+from dsr.files import atomic_write_text, hash_of, read_json
 from dsr.pipeline.scene import render_scene
 from dsr.screenplay.model import Screenplay
 from dsr.screenplay.parser import parse

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 from dsr.errors import UserError
-from dsr.pipeline.progress import NullContext, reporter_for_terminal
+from dsr.progress import NullContext, reporter_for_terminal
 from dsr.pipeline.settings import Settings
 
 DESCRIPTION = """\

@@ -20,35 +20,24 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from dsr.errors import UserError
+from dsr.files import atomic_write_json, hash_of, read_json
 from dsr.llm.base import ChatModel, Completion
 from dsr.pipeline.calls import CallLog, StageError
 from dsr.pipeline.context import previous_context
 from dsr.pipeline.direct import direct_messages, run_direct
 from dsr.pipeline.prompts import language_name, speaker_names
-from dsr.pipeline.run import RunDir, atomic_write_json, hash_of, read_json
+from dsr.pipeline.run import RunDir
 from dsr.pipeline.settings import Settings
 from dsr.pipeline.stage1 import directives_messages, run_stage1
 from dsr.pipeline.stage2 import attempt_plan, run_stage2, stage2_messages
+from dsr.progress import Reporter, SilentReporter
 from dsr.story.model import SceneDirectives, Story
 
 # Bump when the checks, fallback or artifact layout change what a stage
 # produces from the same answers: every artifact is then redone (from cache).
 PIPELINE_VERSION = 4
-
-
-class Reporter(Protocol):
-    def start(self, stage: str, total: int) -> None: ...
-    def scene_done(self, stage: str, index: int, reused: bool) -> None: ...
-    def completion(self, stage: str, completion: Completion) -> None: ...
-
-
-class SilentReporter:
-    def start(self, stage: str, total: int) -> None: pass
-    def scene_done(self, stage: str, index: int, reused: bool) -> None: pass
-    def completion(self, stage: str, completion: Completion) -> None: pass
 
 
 @dataclass
@@ -134,7 +123,7 @@ class Pipeline:
         if found is not None:
             outcome.prose, outcome.stage1_reused = found[1], True
             outcome.flags = list((self.run.scene_meta(index).get("stage1") or {}).get("flags", []))
-            self.reporter.scene_done("stage 1", index, True)
+            self.reporter.item_done("stage 1", index, True)
             return found[1]
         log = self._log("stage 1")
         started = time.perf_counter()
@@ -150,7 +139,7 @@ class Pipeline:
             "flags": result.flags, "usage": log.to_dict(), "seconds": round(time.perf_counter() - started, 3),
         })
         outcome.prose, outcome.stage1_reused, outcome.flags = result.prose, False, result.flags
-        self.reporter.scene_done("stage 1", index, False)
+        self.reporter.item_done("stage 1", index, False)
         return result.prose
 
     # ---------------------------------------------------------------- stage 2
@@ -190,7 +179,7 @@ class Pipeline:
         speakers = speaker_names(self.story, scene)
         key = self.stage2_key(index, prose, speakers)
         if self._reuse_screenplay(index, "stage2", key):
-            self.reporter.scene_done("stage 2", index, True)
+            self.reporter.item_done("stage 2", index, True)
             return
         async with slots:
             if self._failed.is_set():
@@ -206,7 +195,7 @@ class Pipeline:
             except StageError as exc:
                 raise self._fail(index, exc) from None
         self._save_screenplay(index, "stage2", key, result, log, started)
-        self.reporter.scene_done("stage 2", index, False)
+        self.reporter.item_done("stage 2", index, False)
 
     # ---------------------------------------------------------------- the runs
     async def run_two_stage(self) -> None:
@@ -272,7 +261,7 @@ class Pipeline:
             self.run.update_scene_meta(index, "direct", {**meta, "key": key, "kept_from_earlier_take": True})
             self.outcomes[index].kept_from_earlier_take = True
         if self._reuse_screenplay(index, "direct", key):
-            self.reporter.scene_done("direct", index, True)
+            self.reporter.item_done("direct", index, True)
             return self.outcomes[index].fountain or ""
         log = self._log("direct")
         started = time.perf_counter()
@@ -283,7 +272,7 @@ class Pipeline:
         except StageError as exc:
             raise self._fail(index, exc) from None
         self._save_screenplay(index, "direct", key, result, log, started, key_without_context=key_wo_context)
-        self.reporter.scene_done("direct", index, False)
+        self.reporter.item_done("direct", index, False)
         return result.fountain
 
     async def run_all(self) -> None:

@@ -1,5 +1,5 @@
 """The run directory: where a run's inputs, per-scene artifacts and outputs
-live, written atomically, with the hashes that decide what to redo.
+live, written atomically, with the hashes that decide what to redo (plumbing in ``dsr.files``).
 
 Layout (``scenes/NNN`` is the 1-based scene number)::
 
@@ -31,40 +31,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from dsr.errors import UserError
-
-
-def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def hash_of(data: Any) -> str:
-    """Stable hash of JSON-able data (what an artifact's inputs hash to)."""
-    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()[:24]
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def read_json(path: Path) -> Any | None:
-    """The JSON in ``path``, or None when it is missing or unreadable (an
-    unreadable artifact is simply redone)."""
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
+from dsr.files import atomic_write_json, atomic_write_text, read_json
 
 
 def _pid_alive(pid: int) -> bool:

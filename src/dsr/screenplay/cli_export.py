@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from dsr.errors import UserError
+from dsr.files import atomic_write_bytes
 from dsr.screenplay.io import read_fountain
 
 FORMATS = ("pdf", "fdx", "html", "fountain")
@@ -96,7 +95,7 @@ def render(screenplay, fmt: str, paper: str = "letter", font: str = "auto", bold
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    """Write ``data`` to ``path`` atomically, or fail with one line."""
     target = Path(path)
     folder = target.parent
     if not folder.is_dir():
@@ -104,22 +103,8 @@ def write_atomically(path: str, data: bytes) -> None:
     if target.is_dir():
         raise UserError(f"cannot write {path}: it is a folder")
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        atomic_write_bytes(target, data, make_parents=False)
     except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if target.exists():
-            # Keep the permissions of the file being replaced.
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 

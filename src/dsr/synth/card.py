@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from dsr.pipeline.run import atomic_write_json, atomic_write_text, read_json
+from dsr.files import atomic_write_json, atomic_write_text, read_json
 from dsr.synth.filter_job import FilterResult, reason_counts
 from dsr.synth.split import SPLITS
 

@@ -135,7 +135,7 @@ def _finish(summaries) -> int:
 
 def _run_job(job, *args) -> int:
     """A reverse or forward job with progress bars (on a terminal), then the table."""
-    from dsr.pipeline.progress import NullContext, reporter_for_terminal
+    from dsr.progress import NullContext, reporter_for_terminal
 
     reporter = reporter_for_terminal(unit="items")
     with reporter or NullContext():

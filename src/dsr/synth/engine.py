@@ -16,14 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dsr.errors import UserError
-from dsr.pipeline.orchestrate import Reporter, SilentReporter
+from dsr.progress import Reporter, SilentReporter
 from dsr.synth.records import RecordStore, WorkItem
-
-
-# The pipeline's progress interface: its progress bars serve synthesis too
-# (one "scene_done" per record).
-Progress = Reporter
-NoProgress = SilentReporter
 
 
 @dataclass
@@ -54,7 +48,7 @@ def pending(items: list[WorkItem], store: RecordStore) -> list[WorkItem]:
 class Sink:
     """Receives finished records (and failures) from an engine, in any order."""
 
-    def __init__(self, store: RecordStore, report: EngineReport, progress: Progress, stage: str, max_failures: int):
+    def __init__(self, store: RecordStore, report: EngineReport, progress: Reporter, stage: str, max_failures: int):
         self.store, self.report, self.progress, self.stage = store, report, progress, stage
         self.max_failures = max_failures
         self.consecutive_failures = 0
@@ -63,14 +57,14 @@ class Sink:
         if self.store.append(record):
             self.report.written += 1
         self.consecutive_failures = 0
-        self.progress.scene_done(self.stage, 0, False)
+        self.progress.item_done(self.stage, 0, False)
         self._tokens(record)
 
     def fail(self, error: str) -> None:
         self.report.failed += 1
         self.report.errors[error] += 1
         self.consecutive_failures += 1
-        self.progress.scene_done(self.stage, 0, False)
+        self.progress.item_done(self.stage, 0, False)
         if self.consecutive_failures >= self.max_failures:
             raise UserError(f"{self.stage}: {self.consecutive_failures} items failed in a row, stopping "
                             f"(finished records are kept; re-run to resume); last error: {error}", exit_code=4)

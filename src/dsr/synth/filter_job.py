@@ -12,13 +12,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dsr.pipeline.run import read_json
+from dsr.files import read_json
 from dsr.synth.filters import (
     FilterConfig, Verdict, check_beat, check_forward, events, mark_near_duplicates, paragraphs, reason_key,
 )
 from dsr.synth.inputs import PROFILE_VERDICTS
 from dsr.synth.jobs import FORWARD_PLAN, FORWARD_RECORDS, load_inputs
-from dsr.synth.records import RecordStore, read_jsonl, write_jsonl
+from dsr.files import write_jsonl
+from dsr.synth.records import RecordStore, read_jsonl
 from dsr.synth.runner import StepSummary, lock, save_summary
 
 VERDICTS = "verdicts.jsonl"

@@ -32,11 +32,12 @@ from dsr.pipeline.stage1 import (
     DIRECTIVES_SCHEMA, clean_prose, cut_to_last_sentence, directives_messages, format_directives,
     is_usable_prose, parse_directives, prose_messages,
 )
-from dsr.pipeline.run import read_json
+from dsr.files import read_json
 from dsr.story.model import SceneDirectives, Story
 from dsr.synth.prompts import prompt_version as synth_prompt_version
 from dsr.synth.prompts import render
-from dsr.synth.records import WorkItem, canonical, content_hash, record_id
+from dsr.files import canonical_json
+from dsr.synth.records import WorkItem, content_hash, record_id
 from dsr.synth.settings import ForwardSettings
 from dsr.synth.steps import outcome, params_from
 
@@ -90,7 +91,7 @@ def plan_forward(inputs: list[dict], data_dir: Path, settings: ForwardSettings, 
         if sum(m["content"].count(format_directives(PLAN_STAND_IN)) for m in second) != 1:
             raise AssertionError("the stage-1 prose prompt no longer shows the plan once")
         source = {"screenplay": entry["screenplay"], "scene": entry["scene"], "input": entry["id"],
-                  "content_hash": content_hash(canonical([first, second]))}
+                  "content_hash": content_hash(canonical_json([first, second]))}
         params = {"directives": d_params, "prose": p_params}
         for k in range(settings.samples):
             meta = {"model": model_id, "prompt_version": version, "params": params, "sample": k,

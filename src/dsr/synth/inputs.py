@@ -27,12 +27,13 @@ from pathlib import Path
 
 from dsr.pipeline.context import previous_context
 from dsr.pipeline.prompts import clip_words
-from dsr.pipeline.run import atomic_write_json
+from dsr.files import atomic_write_json
 from dsr.screenplay.inline import plain
 from dsr.story.model import Character, OutlineScene, Story
 from dsr.synth.corpus import CorpusScreenplay, heading_fields, scene_as_prose
 from dsr.synth.filters import FilterConfig, beat_text_problems, check_profile
-from dsr.synth.records import WorkItem, write_jsonl
+from dsr.files import write_jsonl
+from dsr.synth.records import WorkItem
 
 EXTRACTIVE_WORDS = 30
 PROFILE_VERDICTS = "profiles.jsonl"  # the profile filter's verdicts, made while assembling

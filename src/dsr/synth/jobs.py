@@ -12,9 +12,9 @@ from pathlib import Path
 
 from dsr.errors import UserError
 from dsr.llm.base import ChatModel
-from dsr.pipeline.run import atomic_write_json
+from dsr.files import atomic_write_json
 from dsr.synth.corpus import load_corpus
-from dsr.synth.engine import Progress
+from dsr.progress import Reporter
 from dsr.synth.inputs import assemble
 from dsr.synth.records import RecordStore, read_jsonl
 from dsr.synth.runner import StepSummary, lock, run_step, save_summary
@@ -33,7 +33,7 @@ def model_id_for(specs: list[str], backend: ChatModel | None) -> str:
 
 
 def reverse_job(corpus_dir: Path, data_dir: Path, settings: ReverseSettings, options: RunOptions,
-                progress: Progress | None = None, backend: ChatModel | None = None) -> StepSummary:
+                progress: Reporter | None = None, backend: ChatModel | None = None) -> StepSummary:
     from dsr.synth.reverse import plan_reverse
 
     settings.check(), options.check()
@@ -68,7 +68,7 @@ def load_inputs(data_dir: Path) -> list[dict]:
 
 
 def forward_job(data_dir: Path, settings: ForwardSettings, options: RunOptions,
-                progress: Progress | None = None, backend: ChatModel | None = None) -> StepSummary:
+                progress: Reporter | None = None, backend: ChatModel | None = None) -> StepSummary:
     from dsr.synth.forward import plan_forward
 
     settings.check(), options.check()

@@ -18,7 +18,6 @@ JSON objects and keeps the first record of an id.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -26,23 +25,21 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from dsr.errors import UserError
+from dsr.files import canonical_json, hash_of, sha256_hex
 
 ID_LENGTH = 20  # hex digits: 80 bits, no collision in any corpus we will see
 
 
-def canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    """The 16-digit hash of a source text that record ids carry."""
+    return sha256_hex(text, 16)
 
 
 def record_id(*, step: str, source: dict, prompt_version: str, model: str, params: dict, sample: int = 0) -> str:
     """The id of one unit of work. Same inputs, same id, on any machine and engine."""
     payload = {"step": step, "source": source, "prompt_version": prompt_version,
                "model": model, "params": params, "sample": sample}
-    return hashlib.sha256(canonical(payload).encode("utf-8")).hexdigest()[:ID_LENGTH]
+    return hash_of(payload, ID_LENGTH)
 
 
 @dataclass
@@ -92,7 +89,7 @@ class RecordStore:
         if record["id"] in done:
             return False
         fh = self._open()
-        fh.write(canonical(record) + "\n")
+        fh.write(canonical_json(record) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
         done.add(record["id"])
@@ -166,15 +163,6 @@ def _cut_partial_tail(path: Path) -> None:
                 return
             position = start
         fh.truncate(0)
-
-
-def write_jsonl(path: Path, rows: Iterable[dict]) -> int:
-    """Write rows as a whole new file, atomically (derived files: inputs, verdicts, datasets)."""
-    from dsr.pipeline.run import atomic_write_text
-
-    lines = [json.dumps(row, ensure_ascii=False) + "\n" for row in rows]
-    atomic_write_text(path, "".join(lines))
-    return len(lines)
 
 
 def read_jsonl(path: Path) -> list[dict]:

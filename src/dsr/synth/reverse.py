@@ -25,7 +25,8 @@ from dsr.screenplay.inline import plain
 from dsr.screenplay.stats import character_key
 from dsr.synth.corpus import CorpusScene, CorpusScreenplay
 from dsr.synth.prompts import prompt_version, render
-from dsr.synth.records import WorkItem, canonical, content_hash, record_id
+from dsr.files import canonical_json
+from dsr.synth.records import WorkItem, content_hash, record_id
 from dsr.synth.settings import ReverseSettings
 from dsr.synth.steps import outcome, params_from
 
@@ -128,14 +129,14 @@ def plan_reverse(corpus: list[CorpusScreenplay], settings: ReverseSettings, mode
             messages = character_messages(sp, name, others)
             params = settings.params(character_schema(others))
             source = {"file": sp.file, "screenplay": sp.id, "character": name,
-                      "content_hash": content_hash(canonical(messages))}
+                      "content_hash": content_hash(canonical_json(messages))}
             items.append(_item("reverse.character", source, messages, params, model_id,
                                {"name": name, "others": others, "retries": settings.junk_retries}))
         for scene in sp.scenes:
             messages = scene_messages(sp, scene)
             params = settings.params(SCENE_SCHEMA)
             source = {"file": sp.file, "screenplay": sp.id, "scene": scene.index, "scene_hash": scene.hash,
-                      "content_hash": content_hash(canonical(messages))}
+                      "content_hash": content_hash(canonical_json(messages))}
             items.append(_item("reverse.scene", source, messages, params, model_id,
                                {"retries": settings.junk_retries}))
     return items

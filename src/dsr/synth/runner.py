@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dsr.llm.base import ChatModel
-from dsr.pipeline.run import RunDir, atomic_write_json, read_json
-from dsr.synth.engine import EngineReport, NoProgress, Progress, Sink, pending
+from dsr.files import atomic_write_json, read_json
+from dsr.pipeline.run import RunDir
+from dsr.progress import Reporter, SilentReporter
+from dsr.synth.engine import EngineReport, Sink, pending
 from dsr.synth.records import RecordStore, WorkItem
 from dsr.synth.settings import RunOptions
 
@@ -58,9 +60,9 @@ def lock(data_dir: Path):
 
 
 def execute(step: str, items: list[WorkItem], store: RecordStore, specs: list[str], data_dir: Path,
-            options: RunOptions, progress: Progress | None, backend: ChatModel | None) -> EngineReport:
+            options: RunOptions, progress: Reporter | None, backend: ChatModel | None) -> EngineReport:
     """Run the items not yet in ``store`` on the chosen engine."""
-    progress = progress or NoProgress()
+    progress = progress or SilentReporter()
     todo = pending(items, store)
     report = EngineReport(planned=len(items), already_done=len(items) - len(todo))
     progress.start(step, len(todo))
@@ -116,7 +118,7 @@ def save_summary(data_dir: Path, summary: StepSummary, settings: dict) -> None:
 
 
 def run_step(step: str, items: list[WorkItem], store: RecordStore, specs: list[str], data_dir: Path,
-             options: RunOptions, progress: Progress | None, backend: ChatModel | None) -> StepSummary:
+             options: RunOptions, progress: Reporter | None, backend: ChatModel | None) -> StepSummary:
     written_before = set(store.done_ids())
     try:
         report = execute(step, items, store, specs, data_dir, options, progress, backend)

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from dsr.errors import UserError
-from dsr.pipeline.run import atomic_write_json, atomic_write_text
+from dsr.files import atomic_write_json, atomic_write_text
 from dsr.synth.importers.convert import ImportResult, import_file
 
 REPORT_NAME = "import-report.json"

@@ -1,12 +1,31 @@
-"""Progress bars for ``dsr write`` (stderr, only on a terminal): one bar per
-stage with scenes done / total and the tokens per second of real calls."""
+"""Progress reporting, one interface for every long job (writing scenes,
+synthesising records, judging items): ``start`` a stage with its total,
+``item_done`` per finished item, ``completion`` per model answer.
+
+``RichReporter`` draws one bar per stage on stderr (items done / total and the
+tokens per second of real calls); ``reporter_for_terminal`` gives one only
+when stderr is a terminal, so pipes and CI stay quiet.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
+from typing import Protocol
 
 from dsr.llm.base import Completion
+
+
+class Reporter(Protocol):
+    def start(self, stage: str, total: int) -> None: ...
+    def item_done(self, stage: str, index: int, reused: bool) -> None: ...
+    def completion(self, stage: str, completion: Completion) -> None: ...
+
+
+class SilentReporter:
+    def start(self, stage: str, total: int) -> None: pass
+    def item_done(self, stage: str, index: int, reused: bool) -> None: pass
+    def completion(self, stage: str, completion: Completion) -> None: pass
 
 
 class RichReporter:
@@ -40,7 +59,7 @@ class RichReporter:
         self.tokens[stage] = 0
         self.started[stage] = time.perf_counter()
 
-    def scene_done(self, stage: str, index: int, reused: bool) -> None:
+    def item_done(self, stage: str, index: int, reused: bool) -> None:
         self.progress.advance(self.tasks[stage])
 
     def completion(self, stage: str, completion: Completion) -> None:
