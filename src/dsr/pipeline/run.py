@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from dsr.errors import UserError
-from dsr.files import atomic_write_json, atomic_write_text, read_json
+from dsr.files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json
 
 
 def _pid_alive(pid: int) -> bool:
