@@ -21,14 +21,12 @@ redone from the call cache at no model cost.
 from __future__ import annotations
 
 import errno
-import hashlib
-import json
 import os
 import shutil
 import socket
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from dsr.errors import UserError
 from dsr.files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from dsr.errors import UserError
-from dsr.progress import Reporter, SilentReporter
+from dsr.progress import Reporter
 from dsr.synth.records import RecordStore, WorkItem
 
 
