@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
+import dsr.files
 from pypdf import PdfReader
 
 from dsr.cli import main
@@ -135,7 +137,7 @@ def test_failed_write_keeps_the_old_file(script, tmp_path, monkeypatch, capsys):
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cli_export.os, "replace", broken_replace)
+    monkeypatch.setattr(dsr.files.os, "replace", broken_replace)
     assert main(["export", str(script), "-o", str(out)]) == 2
     assert "No space left" in one_line_error(capsys)
     assert out.read_text(encoding="utf-8") == "old"
