@@ -17,10 +17,8 @@ from dsr.errors import UserError
 # Order is the order in `dsr --help`.
 COMMAND_MODULES = (
     "dsr.pipeline.commands",  # write
-    "dsr.story.cli_story",  # story check
-    "dsr.screenplay.cli_parse",  # parse
-    "dsr.screenplay.cli_check",  # check
-    "dsr.screenplay.cli_export",  # export
+    "dsr.story.commands",  # story check
+    "dsr.screenplay.commands",  # parse, check, export
     "dsr.synth.commands",  # import, synth
     "dsr.evaluate.commands",  # eval
 )

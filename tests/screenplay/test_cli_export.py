@@ -15,7 +15,8 @@ import dsr.files
 from pypdf import PdfReader
 
 from dsr.cli import main
-from dsr.screenplay import cli_export, parser
+import dsr.files
+from dsr.screenplay import parser
 
 CORPUS = sorted((Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").glob("*.fountain"))
 SCRIPT = """Title: Test Run

@@ -1,4 +1,6 @@
-"""``dsr story check FILE``: load a story outline, report every problem at
+"""The story layer's commands: ``dsr story check``.
+
+``dsr story check FILE``: load a story outline, report every problem at
 once (exit 2), or print a short summary and the warnings (exit 0; with
 ``--strict`` exit 1 when there are warnings). ``--json`` prints the story as
 dsr reads it, normalised, which also converts Markdown or YAML to JSON."""
@@ -32,10 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("file", help="story outline: .yaml, .yml, .json or .md")
     check.add_argument("--json", action="store_true", help="print the normalised story as JSON instead")
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
-    check.set_defaults(func=run_check)
+    check.set_defaults(func=run_story_check)
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_story_check(args: argparse.Namespace) -> int:
     story = load_story(args.file)
     warnings = story_warnings(story)
     if args.json:
