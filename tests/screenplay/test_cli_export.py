@@ -10,12 +10,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-import dsr.files
 from pypdf import PdfReader
 
-from dsr.cli import main
 import dsr.files
+from dsr.cli import main
 from dsr.screenplay import parser
 
 CORPUS = sorted((Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").glob("*.fountain"))
