@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from dsr import __version__
+from dsr.fidelity.continuity import SceneCountError, check_screenplay
 from dsr.pipeline.fallback import prose_to_elements
 from dsr.pipeline.orchestrate import Pipeline, save_manifest
 from dsr.pipeline.prompts import prompt_version, speaker_names
@@ -73,6 +74,15 @@ def assemble(pipe: Pipeline) -> tuple[Screenplay, str, list[int]]:
     raise AssertionError(f"the assembled screenplay does not validate: lines {bad_lines}")
 
 
+def continuity(pipe: Pipeline, sp: Screenplay) -> list[dict]:
+    """Continuity findings of the assembled screenplay against the story
+    (reported, never fatal: the screenplay is written either way)."""
+    try:
+        return [f.to_dict() for f in check_screenplay(pipe.story, sp)]
+    except SceneCountError as exc:  # each outcome is one headed scene, so this should not happen
+        return [{"code": "scene-count", "scenes": [], "line": None, "message": str(exc)}]
+
+
 def prose_document(pipe: Pipeline) -> str:
     parts = [f"# {pipe.story.title}\n"]
     for o in pipe.outcomes:
@@ -90,7 +100,7 @@ def write_outputs(pipe: Pipeline) -> dict:
         atomic_write_text(run.path("prose.md"), prose_document(pipe))
     stats = statistics(sp)
     facts = {"replaced_at_assembly": [i + 1 for i in replaced], "pages_estimated": stats.get("pages"),
-             "statistics": stats}
+             "statistics": stats, "continuity": continuity(pipe, sp)}
     pdf_path = run.path("screenplay.pdf")
     previous = (read_json(run.manifest_path) or {}).get("outputs", {})
     pdf_key = hash_of({"fountain": text, "paper": settings.paper})
@@ -136,8 +146,9 @@ def manifest(pipe: Pipeline, story_path, outputs: dict, wall_s: float) -> dict:
         "fallbacks": [o.index + 1 for o in pipe.outcomes if o.fallback],
         "warnings": warnings(pipe),
         "scenes": scenes,
-        "outputs": {k: v for k, v in outputs.items() if k != "statistics"},
+        "outputs": {k: v for k, v in outputs.items() if k not in ("statistics", "continuity")},
         "statistics": outputs.get("statistics"),
+        "continuity": outputs.get("continuity", []),
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
@@ -194,6 +205,9 @@ def summary_line(pipe: Pipeline, outputs: dict, wall_s: float) -> str:
     flagged = sum(1 for o in pipe.outcomes if {"truncated", "prose_from_outline"} & set(o.flags))
     if flagged:
         notes.append(f"{flagged} with flagged prose, see manifest.json")
+    continuity = len(outputs.get("continuity") or ())
+    if continuity:
+        notes.append(f"{continuity} continuity finding{'s' * (continuity != 1)} in manifest.json")
     if pipe.settings.direct:
         notes.insert(0, "direct baseline")
     return line + (f" ({'; '.join(notes)})" if notes else "")
