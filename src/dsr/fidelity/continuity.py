@@ -198,8 +198,8 @@ class _Reading:
                 scenes, line = self.uncast.get(name, (set(), el.line))
                 scenes.add(number)
                 self.uncast[name] = (scenes, line)
-        if person and person != AMBIGUOUS and not heard_only:
-            present.setdefault(person, ("speaks", el.line))
+        if person and person != AMBIGUOUS and not heard_only and present.get(person, ("",))[0] != "speaks":
+            present[person] = ("speaks", el.line)  # speaking says more than being in the action
 
     def _action(self, number: int, el: Element, present: dict[str, tuple[str, int]]) -> None:
         for sentence in sentences(plain(el.text)):

@@ -143,23 +143,22 @@ class Cast:
     @classmethod
     def of(cls, story: Story) -> Cast:
         cast = cls(names=[" ".join(name_words(c.name)) or c.name.upper() for c in story.characters])
-        for person, character in zip(cast.names, story.characters):
-            for written in [character.name, *aliases_of(character)]:
-                words = name_words(written)
-                if not words:
-                    continue
-                cast.full_forms[" ".join(words)] = person
-                cast._add(" ".join(words), person)
-                for word in words:
-                    if word not in TITLES and len(word) >= 2:
-                        cast._add(word, person)
+        written_forms = [(person, name_words(written)) for person, character in zip(cast.names, story.characters)
+                         for written in [character.name, *aliases_of(character)]]
+        # Whole names first: BOB is Bob even when CYBER BOB is someone else too.
+        for person, words in written_forms:
+            if words:
+                cast._add(" ".join(words), person, cast.full_forms)
+        cast.forms.update(cast.full_forms)
+        for person, words in written_forms:
+            for word in words:
+                if word not in TITLES and len(word) >= 2 and word not in cast.full_forms:
+                    cast._add(word, person, cast.forms)
         return cast
 
-    def _add(self, form: str, person: str) -> None:
-        if self.forms.get(form, person) != person:
-            self.forms[form] = AMBIGUOUS
-        else:
-            self.forms[form] = person
+    @staticmethod
+    def _add(form: str, person: str, into: dict[str, str]) -> None:
+        into[form] = AMBIGUOUS if into.get(form, person) != person else person
 
     def person(self, written: str) -> str | None:
         """The person a legitimately written name refers to (AMBIGUOUS for a

@@ -128,11 +128,14 @@ def contradicting_time_words(text: str, period: str | None) -> list[TimeWord]:
                 continue  # capitals: a sound, a caption, a title
             if written[0].isupper() and sentence[: match.start()].strip():
                 continue  # capitalised mid-sentence: a name (Dawn) or a title (Evening Standard)
-            before = sentence[: match.start()].lower().replace(",", " ").split()
-            after = sentence[match.end():].lower().replace(",", " ").split()
+            following = sentence[match.end():].split()
+            if written[0].isupper() and following and following[0][:1].isupper():
+                continue  # Dawn Miller, Morning Glory: a name
+            before = [w.strip(".,;:!?()") for w in sentence[: match.start()].lower().split()]
+            after = [w.strip(".,;:!?()") for w in sentence[match.end():].lower().split()]
             if set(before[-2:]) & _POINTS_ELSEWHERE_BEFORE:
                 continue
-            if after and (after[0].strip(".;:!?") in _POINTS_ELSEWHERE_AFTER or after[0] in _COMPOUNDS[word_period]):
+            if after and (after[0] in _POINTS_ELSEWHERE_AFTER or after[0] in _COMPOUNDS[word_period]):
                 continue
             context = " ".join(before[-2:] + [written.lower()] + after[:2]).strip(" .,;:")
             found.append(TimeWord(word_period, context))

@@ -1,0 +1,48 @@
+"""False positives on real screenplays: each corpus script against the outline
+reversed from it by the synthesis code (no model: extractive summaries, the
+scene's people as its characters). A real script against its own outline
+should give almost nothing; what it does give here is a real slip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dsr.fidelity.continuity import check_screenplay
+from dsr.screenplay.parser import parse
+from dsr.synth.corpus import load_corpus
+from dsr.synth.inputs import build_story
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+
+
+def corpus_findings():
+    for sp in load_corpus(CORPUS):
+        story = build_story(sp, {}, {})
+        script = parse("\n\n".join(scene.fountain for scene in sp.scenes))
+        yield sp, check_screenplay(story, script)
+
+
+def test_real_screenplays_against_their_own_outlines_give_only_the_one_real_slip():
+    scenes = 0
+    found = []
+    for sp, findings in corpus_findings():
+        scenes += len(sp.scenes)
+        found += [(sp.id, f.code, f.message) for f in findings]
+    assert scenes >= 15
+    # The author typed "Margeret" once for MARGARET (Cyber_Bob_ep00001, line 97): a true finding.
+    assert found == [("Cyber_Bob_ep00001", "name-drift",
+                      "MARGERET looks like MARGARET under a drifting name (write MARGARET)")]
+
+
+def test_a_drifted_cue_planted_in_each_real_screenplay_is_found():
+    """Recall on real text: one cue of a scene's first speaker renamed NAME -> NAMEIE."""
+    for sp in load_corpus(CORPUS):
+        story = build_story(sp, {}, {})
+        target = next(scene for scene in sp.scenes if any(el.type == "character" for el in scene.elements))
+        name = target.characters[0]
+        scenes = [scene.fountain for scene in sp.scenes]
+        scenes[target.index] = scenes[target.index].replace(f"\n{name}\n", f"\n{name}IE\n", 1)
+        assert f"{name}IE" in scenes[target.index], sp.id
+        findings = check_screenplay(story, parse("\n\n".join(scenes)))
+        drift = [f for f in findings if f.code == "name-drift" and f.message.startswith(f"{name}IE looks like")]
+        assert [f.scenes for f in drift] == [(target.index + 1,)], sp.id
