@@ -1,7 +1,8 @@
 """Scripted judges for unit tests of the evaluation's orchestration.
 
-``ScriptedJudge(answer)`` is a ``ChatModel`` whose answer is a function of
-the request: ``answer(request)`` returns the text (or raises ``LLMError``).
+``ScriptedJudge(answer)`` is a ``ChatModel`` (on ``testkit.scripted``'s
+skeleton) whose answer is a function of the request: ``answer(request)``
+returns the text (or raises ``LLMError``).
 ``Request`` tells which judge asked (``kind``: rubric or pairwise) and pulls
 the scenes out of the prompt, so a script can answer by content ("the longer
 scene wins") or by position ("scene 1 always wins").
@@ -11,45 +12,38 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from dsr.llm.base import Completion, Params, Usage
+from dsr.llm.base import Usage
+from testkit import scripted
+from testkit.shared import CORPUS  # noqa: F401  (tests import it from here)
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / ".." / "shared" / "corpus"
 
 
-@dataclass
-class Request:
-    messages: list
-    params: Params
-    sample: int
-
-    @property
-    def user(self) -> str:
-        return [m for m in self.messages if m["role"] == "user"][-1]["content"]
-
-    @property
-    def kind(self) -> str:
-        return "rubric" if "12-point scale" in self.user else "pairwise"
-
+class Request(scripted.Request):
     def scenes(self) -> list[str]:
         """The scene texts between <<< and >>>, in prompt order."""
         return re.findall(r"<<<\n(.*?)\n>>>", self.user, re.DOTALL)
 
 
-class ScriptedJudge:
-    def __init__(self, answer: Callable[[Request], str], spec: str = "fake:judge"):
-        self.answer = answer
-        self.spec = spec
-        self.requests: list[Request] = []
+class ScriptedJudge(scripted.ScriptedModel):
+    request_type = Request
 
-    async def complete(self, messages, params: Params, sample: int = 0) -> Completion:
-        request = Request(messages, params, sample)
-        self.requests.append(request)
-        return Completion(self.answer(request), "stop", Usage(10, 10))
+    def __init__(self, answer: Callable[[Request], str], spec: str = "fake:judge"):
+        super().__init__(spec)
+        self.verdict = answer
+
+    def kind_of(self, messages: list) -> str:
+        user = [m for m in messages if m["role"] == "user"][-1]["content"]
+        return "rubric" if "12-point scale" in user else "pairwise"
+
+    def answer(self, request: Request) -> str:
+        return self.verdict(request)
+
+    def usage(self, request: Request, text: str) -> Usage:
+        return Usage(10, 10)
 
 
 def rubric_answer(score: int, plot: int = 0, character: int = 0, pacing: int = 0, why: str = "ok") -> str:

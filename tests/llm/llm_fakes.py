@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
+from dsr.llm.base import LLMError, Usage
+from testkit.scripted import Request, ScriptedModel
 
-from dsr.llm.base import Completion, LLMError, Params, Usage
 
-
-class CountingModel:
-    """Answers ``"<n>:<last user message>"`` after ``delay`` seconds and counts calls.
+class CountingModel(ScriptedModel):
+    """Answers ``"<n>:<last user message>:s<sample>"`` after ``delay`` seconds
+    (``n``: calls made so far) and counts calls.
 
     ``fail_first`` makes the first N calls raise ``LLMError``.
     """
 
     def __init__(self, spec: str = "fake:counting", delay: float = 0.0, fail_first: int = 0,
                  finish_reason: str = "stop"):
-        self.spec = spec
-        self.delay = delay
+        super().__init__(spec, delay=delay)
         self.fail_first = fail_first
         self.finish_reason = finish_reason
-        self.calls = 0
 
-    async def complete(self, messages, params: Params, sample: int = 0) -> Completion:
-        self.calls += 1
-        if self.delay:
-            await asyncio.sleep(self.delay)
+    @property
+    def calls(self) -> int:
+        return len(self.requests)
+
+    def answer(self, request: Request):
         if self.calls <= self.fail_first:
             raise LLMError(f"{self.spec}: scripted failure {self.calls}")
-        text = f"{self.calls}:{messages[-1]['content']}:s{sample}"
-        return Completion(text, self.finish_reason, Usage(len(messages), 3), latency_s=self.delay)
+        return f"{self.calls}:{request.messages[-1]['content']}:s{request.sample}", self.finish_reason
+
+    def usage(self, request: Request, text: str) -> Usage:
+        return Usage(len(request.messages), 3)

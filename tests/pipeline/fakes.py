@@ -1,39 +1,24 @@
-"""A scripted stand-in for a chat model, for unit tests of the orchestration.
+"""The pipeline's scripted model, for unit tests of the orchestration.
 
-``ScriptedModel`` recognises which pipeline request it got (directives,
-prose, stage 2 in Fountain or JSON, a repair, direct) from the prompt and
-answers plausibly and deterministically; ``overrides`` replace the answer
-for a kind of request (a function of the request, may raise LLMError).
-Every request is recorded in ``requests``.
+``ScriptedModel`` (on ``testkit.scripted``'s skeleton) recognises which
+pipeline request it got (directives, prose, stage 2 in Fountain or JSON, a
+repair, direct) from the prompt and answers plausibly and
+deterministically; ``overrides`` replace the answer for a kind of request
+(a function of the request, may raise LLMError). Every request is recorded
+in ``requests``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-from dataclasses import dataclass
 
-from dsr.llm.base import Completion, LLMError, Params, Usage
+from dsr.llm.base import Usage
+from testkit import scripted
+from testkit.scripted import fail  # noqa: F401  (tests import it from here)
 
 
-@dataclass
-class Request:
-    kind: str
-    messages: list
-    params: Params
-    sample: int
-
-    @property
-    def user(self) -> str:
-        return [m for m in self.messages if m["role"] == "user"][-1]["content"]
-
-    def field(self, label: str) -> str:
-        """The text after ``label`` on its line in the first user message."""
-        first = [m for m in self.messages if m["role"] == "user"][0]["content"]
-        match = re.search(rf"^{re.escape(label)}\s*(.*)$", first, re.MULTILINE)
-        return match.group(1).strip() if match else ""
-
+class Request(scripted.Request):
     @property
     def heading(self) -> str:
         return self.field("Where:") or self.field("Scene heading (use it exactly, as the first line):")
@@ -58,8 +43,7 @@ def request_kind(messages: list) -> str:
 
 
 def prose_in(request: Request) -> str:
-    first = [m for m in request.messages if m["role"] == "user"][0]["content"]
-    match = re.search(r"Prose:\n(.*?)\n\n(?:Rules:|Each element)", first, re.DOTALL)
+    match = re.search(r"Prose:\n(.*?)\n\n(?:Rules:|Each element)", request.first_user, re.DOTALL)
     return match.group(1) if match else ""
 
 
@@ -95,36 +79,14 @@ def default_answer(request: Request) -> str:
     return "?"
 
 
-class ScriptedModel:
-    def __init__(self, spec: str = "fake:scripted", overrides: dict | None = None,
-                 structured: str | None = None, delay: float = 0.0):
-        self.spec = spec
-        self.overrides = overrides or {}
-        self.structured = structured
-        self.delay = delay
-        self.requests: list[Request] = []
+class ScriptedModel(scripted.ScriptedModel):
+    request_type = Request
 
-    def describe(self) -> dict:
-        return {"spec": self.spec, "structured_output": self.structured}
+    def kind_of(self, messages: list) -> str:
+        return request_kind(messages)
 
-    def kinds(self) -> list[str]:
-        return [r.kind for r in self.requests]
+    def answer(self, request: Request) -> str:
+        return default_answer(request)
 
-    async def complete(self, messages, params: Params, sample: int = 0) -> Completion:
-        request = Request(request_kind(messages), messages, params, sample)
-        self.requests.append(request)
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        override = self.overrides.get(request.kind) or self.overrides.get("*")
-        answer = override(request) if override else None
-        if answer is None:
-            answer = default_answer(request)
-        if isinstance(answer, Completion):
-            return answer
-        return Completion(answer, "stop", Usage(len(str(messages)) // 4, len(answer) // 4), latency_s=0.001)
-
-
-def fail(message: str = "cannot reach http://127.0.0.1:9/v1: is the server running?"):
-    def raise_error(_request):
-        raise LLMError(message)
-    return raise_error
+    def usage(self, request: Request, text: str) -> Usage:
+        return Usage(len(str(request.messages)) // 4, len(text) // 4)

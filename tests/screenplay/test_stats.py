@@ -6,13 +6,13 @@ import json
 
 import pytest
 
+from dsr.screenplay.headings import split_heading
 from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.stats import (
     LINES_PER_PAGE,
     character_key,
     element_lines,
     printed_lines,
-    split_heading,
     statistics,
     wrapped_line_count,
 )

@@ -6,29 +6,16 @@ of the scene's own action sentences and names, a profile from the lines,
 directives, and prose that retells the outline (or, with a reference, the
 real scene). Its answers pass the filters, so tests can follow good data all
 the way into datasets. ``overrides`` replace the answer for a kind of request
-(a function of the request; may raise ``LLMError``); every request is kept.
+(a function of the request; may raise ``LLMError``); every request is kept
+(the skeleton is ``testkit.scripted``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-from dataclasses import dataclass, field
 
-from dsr.llm.base import Completion, LLMError, Params, Usage
-
-
-@dataclass
-class Request:
-    kind: str
-    messages: list
-    params: Params
-    sample: int
-
-    @property
-    def user(self) -> str:
-        return self.messages[-1]["content"]
+from testkit.scripted import Request, ScriptedModel
 
 
 def request_kind(messages: list) -> str:
@@ -106,29 +93,13 @@ ANSWERS = {"scene": scene_answer, "character": character_answer, "directives": d
            "prose": prose_answer}
 
 
-@dataclass
-class GoodModel:
-    spec: str = "fake:good"
-    delay: float = 0.0
-    overrides: dict = field(default_factory=dict)
-    requests: list = field(default_factory=list)
+class GoodModel(ScriptedModel):
+    def __init__(self, spec: str = "fake:good", delay: float = 0.0, overrides: dict | None = None):
+        super().__init__(spec, overrides, delay=delay, structured="grammar")
 
-    def describe(self) -> dict:
-        return {"spec": self.spec, "structured_output": "grammar"}
+    def kind_of(self, messages: list) -> str:
+        return request_kind(messages)
 
-    async def complete(self, messages, params: Params, sample: int = 0) -> Completion:
-        request = Request(request_kind(messages), messages, params, sample)
-        self.requests.append(request)
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        answer = self.overrides.get(request.kind, ANSWERS.get(request.kind))
-        if answer is None:
-            raise LLMError(f"{self.spec}: unexpected request")
-        text = answer(request)
-        finish = "stop"
-        if isinstance(text, tuple):
-            text, finish = text
-        return Completion(text, finish, Usage(len(request.user.split()), len(text.split())), latency_s=self.delay)
-
-    def count(self, kind: str) -> int:
-        return sum(r.kind == kind for r in self.requests)
+    def answer(self, request: Request) -> str:
+        answer = ANSWERS.get(request.kind)
+        return answer(request) if answer else super().answer(request)

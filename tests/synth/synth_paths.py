@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / ".." / "shared" / "corpus"
-SCREENPLAIN = REPO / ".." / "shared" / "peer-fountain-tests" / "screenplain"
+from testkit.shared import CORPUS, PEER_TESTS, REPO  # noqa: F401  (tests import them from here)
+
+SCREENPLAIN = PEER_TESTS / "screenplain"
 DATA = Path(__file__).resolve().parent / "data"
 
 # Corpus scripts with scene headings (the other two are drafts without any).

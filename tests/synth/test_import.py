@@ -12,7 +12,8 @@ from dsr.cli import main
 from dsr.screenplay.export import to_fdx
 from dsr.screenplay.model import Screenplay
 from dsr.screenplay.parser import parse
-from dsr.synth.importers import detect_format, import_file
+from dsr.screenplay.readers import detect_format
+from dsr.synth.importers import import_file
 from dsr.synth.importers import reading
 
 from synth_paths import CORPUS, DATA, SCREENPLAIN, USABLE

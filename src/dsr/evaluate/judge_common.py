@@ -59,16 +59,6 @@ def prompt_version() -> str:
     return TEMPLATES.version
 
 
-def clip_scene(text: str, limit: int = MAX_SCENE_WORDS) -> tuple[str, bool]:
-    """The scene cut to ``limit`` words at a line end (as reverse synthesis
-    cuts scenes), and whether it was cut."""
-    from dsr.synth.reverse import clip_scene as cut_at_line
-
-    if len(text.split()) <= limit:
-        return text, False
-    return cut_at_line(text, limit), True
-
-
 class VerdictError(ValueError):
     """An answer's JSON object is not a valid verdict (the message says why)."""
 

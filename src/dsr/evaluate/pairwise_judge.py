@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dsr.evaluate.items import OUTLINE_UNKNOWN, SceneItem, SystemOutput
-from dsr.evaluate.judge_common import Judge, JudgeAnswer, VerdictError, clip_scene, failure_counts, render
+from dsr.evaluate.judge_common import MAX_SCENE_WORDS, Judge, JudgeAnswer, VerdictError, failure_counts, render
 from dsr.evaluate.stats import (
     BradleyTerryResult,
     PairwiseItem,
@@ -37,6 +37,7 @@ from dsr.evaluate.stats import (
     bradley_terry,
     summarize_pairwise,
 )
+from dsr.screenplay.clip import clip_scene
 
 # The judge's answer options, as "first vs second".
 VERDICT_LABELS: dict[str, Verdict] = {
@@ -72,8 +73,8 @@ def parse_pairwise(data: dict[str, Any]) -> Verdict:
 
 def pairwise_messages(outline: str, first: SceneItem, second: SceneItem) -> tuple[list[dict[str, str]], bool]:
     """Messages for one order, and whether a scene was cut for length."""
-    first_text, cut_1 = clip_scene(first.text)
-    second_text, cut_2 = clip_scene(second.text)
+    first_text, cut_1 = clip_scene(first.text, MAX_SCENE_WORDS)
+    second_text, cut_2 = clip_scene(second.text, MAX_SCENE_WORDS)
     user = render("pairwise", outline=outline or OUTLINE_UNKNOWN, first=first_text, second=second_text)
     return [{"role": "system", "content": render("pairwise_system")}, {"role": "user", "content": user}], cut_1 or cut_2
 

@@ -20,15 +20,16 @@ from typing import Any
 from dsr.errors import UserError
 from dsr.evaluate.items import OUTLINE_UNKNOWN, SceneItem, SystemOutput
 from dsr.evaluate.judge_common import (
+    MAX_SCENE_WORDS,
     Judge,
     JudgeAnswer,
     VerdictError,
-    clip_scene,
     failure_counts,
     render,
     template_text,
     whole_number,
 )
+from dsr.screenplay.clip import clip_scene
 
 SCALE_MAX = 12
 ERROR_CATEGORIES = ("plot_coherence", "character_development", "pacing")
@@ -111,7 +112,7 @@ def parse_rubric(data: dict[str, Any]) -> RubricVerdict:
 
 def rubric_messages(scene: SceneItem) -> tuple[list[dict[str, str]], bool]:
     """The judge's messages for one scene, and whether the scene was cut."""
-    text, clipped = clip_scene(scene.text)
+    text, clipped = clip_scene(scene.text, MAX_SCENE_WORDS)
     user = render("rubric", tiers=tiers_text(), outline=scene.outline or OUTLINE_UNKNOWN, scene=text)
     return [{"role": "system", "content": render("rubric_system")}, {"role": "user", "content": user}], clipped
 

@@ -20,24 +20,11 @@ redone from the call cache at no model cost.
 
 from __future__ import annotations
 
-import errno
-import os
 import shutil
-import socket
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from dsr.errors import UserError
 from dsr.files import atomic_write_bytes, atomic_write_json, atomic_write_text, read_json
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError as exc:
-        return exc.errno == errno.EPERM
-    return True
+from dsr.locks import directory_lock
 
 
 class RunDir:
@@ -60,40 +47,9 @@ class RunDir:
         return self.root / name
 
     # -- lock --------------------------------------------------------------
-    @contextmanager
-    def lock(self, command: str = "dsr write") -> Iterator[None]:
-        """One ``dsr write`` (or other ``command``) per run directory.
-        A lock left by a killed run (its pid is gone) is taken over."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"cannot create run directory {self.root}: {exc.strerror}") from None
-        lock_path = self.root / ".lock"
-        me = f"{os.getpid()} {socket.gethostname()}\n"
-        for _ in range(3):
-            try:
-                fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = lock_path.read_text("utf-8", errors="replace").split()
-                pid = int(holder[0]) if holder and holder[0].isdigit() else None
-                same_host = len(holder) < 2 or holder[1] == socket.gethostname()
-                if pid and pid != os.getpid() and (_pid_alive(pid) or not same_host):
-                    raise UserError(
-                        f"{self.root} is in use by another {command} (pid {pid}); "
-                        "wait for it to finish or use another -o directory",
-                        exit_code=3,
-                    ) from None
-                lock_path.unlink(missing_ok=True)  # stale: its process is gone
-                continue
-            with os.fdopen(fd, "w") as fh:
-                fh.write(me)
-            break
-        else:
-            raise UserError(f"cannot lock {self.root}: another process keeps taking the lock", exit_code=3)
-        try:
-            yield
-        finally:
-            lock_path.unlink(missing_ok=True)
+    def lock(self, command: str = "dsr write"):
+        """One ``dsr write`` (or other ``command``) per run directory (``dsr.locks``)."""
+        return directory_lock(self.root, command)
 
     # -- inputs ------------------------------------------------------------
     def save_input(self, story_path: Path, story_json: dict) -> None:

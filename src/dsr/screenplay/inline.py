@@ -14,14 +14,15 @@ this module is the one place that interprets it:
 - inline ``[[notes]]`` are for the writer, not the page: removed (they may
   span lines); a line that held only a note disappears.
 
-API (small and stable): ``runs(text)``, ``run_lines(text)``, ``plain(text)``.
+API (small and stable): ``runs(text)``, ``run_lines(text)``, ``plain(text)``,
+``printable(text)`` (``plain`` made fast for measuring a line's width).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Run", "runs", "run_lines", "plain", "strip_notes"]
+__all__ = ["Run", "runs", "run_lines", "plain", "printable", "strip_notes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,3 +220,20 @@ def plain(text: str) -> str:
     if not any(mark in text for mark in _MARKUP_CHARS):
         return text
     return "\n".join("".join(run.text for run in line) for line in run_lines(text))
+
+
+_NO_EMPHASIS = str.maketrans("", "", "*_")
+
+
+def printable(text: str) -> str:
+    """``text`` as printed, for measuring: notes and emphasis marks removed.
+
+    Emphasis marks are simply deleted (much faster than ``inline.plain``); a
+    literal ``*`` or ``_`` then costs one character of width, which no page
+    estimate notices. Notes and escapes take the exact way.
+    """
+    if "[[" in text or "\\" in text:
+        return plain(text)
+    if "*" in text or "_" in text:
+        return text.translate(_NO_EMPHASIS)
+    return text

@@ -42,17 +42,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from dsr.screenplay.inline import plain
+from dsr.screenplay.headings import TIME_WORDS, split_heading
+from dsr.screenplay.inline import plain, printable
 from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.preprocess import contains
-from dsr.screenplay.stats import (
-    ACTION_WIDTH,
-    TIME_WORDS,
-    character_key,
-    printable,
-    reflowed_lines,
-    split_heading,
-)
+from dsr.screenplay.stats import ACTION_WIDTH, character_key, reflowed_lines
 from dsr.screenplay.validate_lines import is_transition, quote, scan_lines
 from dsr.screenplay.validate_rules import (
     CODES,

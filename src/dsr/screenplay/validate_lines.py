@@ -18,9 +18,8 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Callable, Iterator
 
-from dsr.screenplay.inline import plain
+from dsr.screenplay.inline import plain, printable
 from dsr.screenplay.model import Element
-from dsr.screenplay.stats import printable
 from dsr.screenplay.validate_rules import (
     CAMERA,
     CAPS_TRANSITION,

@@ -22,7 +22,8 @@ from dsr.errors import UserError
 from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.parser import parse
-from dsr.screenplay.stats import character_key, split_heading, statistics
+from dsr.screenplay.headings import split_heading
+from dsr.screenplay.stats import character_key, statistics
 from dsr.screenplay.validate_rules import NOT_SPEAKERS
 from dsr.screenplay.writer import write
 from dsr.synth.importers.reading import Unreadable, read_text

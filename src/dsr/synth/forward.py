@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from dsr.errors import UserError
+from dsr.files import canonical_json, read_json
 from dsr.llm.base import ChatModel
 from dsr.pipeline.calls import CallLog, ask, sample_index
 from dsr.pipeline.prompts import prompt_version as pipeline_prompt_version
@@ -32,14 +33,11 @@ from dsr.pipeline.stage1 import (
     DIRECTIVES_SCHEMA, clean_prose, cut_to_last_sentence, directives_messages, format_directives,
     is_usable_prose, parse_directives, prose_messages,
 )
-from dsr.files import read_json
 from dsr.story.model import SceneDirectives, Story
 from dsr.synth.prompts import prompt_version as synth_prompt_version
 from dsr.synth.prompts import render
-from dsr.files import canonical_json
-from dsr.synth.records import WorkItem, content_hash, record_id
+from dsr.synth.records import WorkItem, content_hash, outcome, params_from, record_id
 from dsr.synth.settings import ForwardSettings
-from dsr.synth.steps import outcome, params_from
 
 
 def with_reference(messages: list[dict], reference: str) -> list[dict]:

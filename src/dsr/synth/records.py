@@ -1,4 +1,5 @@
-"""Records: deterministic ids and the append-only JSONL store with its done-set.
+"""Records: deterministic ids, what a step's answer looks like, and the
+append-only JSONL store with its done-set.
 
 Every unit of synthesis work (one character profile, one scene beat, one
 teacher sample) becomes one JSON line in a store (``reverse.jsonl``,
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from dsr.errors import UserError
+from dsr.llm.base import Params
 from dsr.files import canonical_json, hash_of, sha256_hex
 
 ID_LENGTH = 20  # hex digits: 80 bits, no collision in any corpus we will see
@@ -51,6 +53,20 @@ class WorkItem:
     step: str
     payload: dict[str, Any]
     source: dict[str, Any] = field(default_factory=dict)
+
+
+def params_from(data: dict[str, Any]) -> Params:
+    """``Params.key_dict()`` back into ``Params`` (payloads are JSON)."""
+    return Params(temperature=data["temperature"], max_tokens=data["max_tokens"], top_p=data["top_p"],
+                  seed=data["seed"], stop=tuple(data.get("stop") or ()), json_schema=data.get("json_schema"))
+
+
+def outcome(result: dict | None = None, *, reason: str | None = None, raw: str | None = None,
+            flags: list[str] | None = None) -> dict:
+    """A step's answer: ``ok`` with a result, or ``unparsed`` with why and the raw text."""
+    if result is not None:
+        return {"status": "ok", "result": result, "flags": flags or []}
+    return {"status": "unparsed", "result": None, "reason": reason, "raw": raw, "flags": flags or []}
 
 
 class RecordStore:

@@ -16,19 +16,19 @@ then kept as an ``unparsed`` record with its raw text and the reason.
 
 from __future__ import annotations
 
+from dsr.files import canonical_json
 from dsr.llm.base import ChatModel, Params
 from dsr.llm.text import extract_json
 from dsr.pipeline.calls import TOKEN_CAP, CallLog, ask, sample_index
 from dsr.pipeline.prompts import clip_words
 from dsr.pipeline.stage1 import parse_directives
+from dsr.screenplay.clip import clip_scene
 from dsr.screenplay.inline import plain
 from dsr.screenplay.stats import character_key
 from dsr.synth.corpus import CorpusScene, CorpusScreenplay
 from dsr.synth.prompts import prompt_version, render
-from dsr.files import canonical_json
-from dsr.synth.records import WorkItem, content_hash, record_id
+from dsr.synth.records import WorkItem, content_hash, outcome, params_from, record_id
 from dsr.synth.settings import ReverseSettings
-from dsr.synth.steps import outcome, params_from
 
 SCENE_WORDS = 700  # words of the scene shown to the model (a long scene is clipped)
 LINE_WORDS = 25  # per spoken line in a character's evidence
@@ -72,22 +72,10 @@ def scene_messages(sp: CorpusScreenplay, scene: CorpusScene) -> list[dict]:
     fields = {
         "title": sp.title, "position": str(scene.index + 1), "heading": scene.heading.text,
         "characters": ", ".join(scene.characters) or "(none named)",
-        "scene": clip_scene(scene.body_fountain, SCENE_WORDS),
+        "scene": clip_scene(scene.body_fountain, SCENE_WORDS)[0],
     }
     return [{"role": "system", "content": render("reverse_system")},
             {"role": "user", "content": render("reverse_scene", **fields)}]
-
-
-def clip_scene(text: str, limit: int) -> str:
-    """The first ``limit`` words of a scene, cut at a line end, keeping its layout."""
-    kept, count = [], 0
-    for line in text.splitlines():
-        count += len(line.split())
-        if count > limit and kept:
-            kept.append("(... the scene goes on ...)")
-            break
-        kept.append(line)
-    return "\n".join(kept)
 
 
 def character_evidence(sp: CorpusScreenplay, name: str) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from dsr.llm.base import ChatModel
 from dsr.files import atomic_write_json, read_json
-from dsr.pipeline.run import RunDir
+from dsr.locks import directory_lock
 from dsr.progress import Reporter, SilentReporter
 from dsr.synth.engine import EngineReport, Sink, pending
 from dsr.synth.records import RecordStore, WorkItem
@@ -56,7 +56,7 @@ class StepSummary:
 
 
 def lock(data_dir: Path):
-    return RunDir(data_dir).lock(command="dsr synth")
+    return directory_lock(data_dir, "dsr synth", what="data directory")
 
 
 def execute(step: str, items: list[WorkItem], store: RecordStore, specs: list[str], data_dir: Path,

@@ -12,19 +12,13 @@ raises ``StageError`` and produces no record (a re-run retries the item).
 from __future__ import annotations
 
 import time
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
-from dsr.llm.base import ChatModel, Params
+from dsr.llm.base import ChatModel
 from dsr.pipeline.calls import CallLog
 from dsr.synth.records import WorkItem
 
 StepFunction = Callable[[dict, ChatModel, CallLog], Awaitable[dict]]
-
-
-def params_from(data: dict[str, Any]) -> Params:
-    """``Params.key_dict()`` back into ``Params`` (payloads are JSON)."""
-    return Params(temperature=data["temperature"], max_tokens=data["max_tokens"], top_p=data["top_p"],
-                  seed=data["seed"], stop=tuple(data.get("stop") or ()), json_schema=data.get("json_schema"))
 
 
 def step_function(step: str) -> StepFunction:
@@ -39,14 +33,6 @@ def step_function(step: str) -> StepFunction:
         from dsr.synth.forward import forward_step
         return forward_step
     raise ValueError(f"unknown synthesis step {step!r}")
-
-
-def outcome(result: dict | None = None, *, reason: str | None = None, raw: str | None = None,
-            flags: list[str] | None = None) -> dict:
-    """A step's answer: ``ok`` with a result, or ``unparsed`` with why and the raw text."""
-    if result is not None:
-        return {"status": "ok", "result": result, "flags": flags or []}
-    return {"status": "unparsed", "result": None, "reason": reason, "raw": raw, "flags": flags or []}
 
 
 async def run_item(item: WorkItem, model: ChatModel) -> dict:

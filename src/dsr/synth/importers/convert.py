@@ -1,9 +1,8 @@
-"""One corpus file -> Fountain: format detection, conversion, usability.
+"""One corpus file -> Fountain, and whether synthesis can use it.
 
-Formats: ``.fountain``/``.spmd`` as Fountain; ``.fdx`` (or XML whose root is
-``<FinalDraft>``) as Final Draft; anything else is sniffed: text whose
-layout shows indented cues and dialogue is a plain-text screenplay, other
-text is read as Fountain (Fountain is plain text with conventions).
+The format layer reads the file (``dsr.screenplay.readers``: format
+detection, Final Draft, plain-text layouts); this module writes it as
+canonical Fountain, validates what was written and judges its usability.
 
 A file is usable for synthesis when it has at least one scene heading and
 some words under it; anything else is listed with the reason.
@@ -19,12 +18,9 @@ from dsr.screenplay.parser import parse
 from dsr.screenplay.stats import statistics
 from dsr.screenplay.validate import Finding, validate
 from dsr.screenplay.writer import write
-from dsr.synth.importers.fdx import FdxError, parse_fdx
-from dsr.synth.importers.plaintext import layout, parse_plain_text
+from dsr.screenplay.readers import FdxError, detect_format, read_as
 from dsr.synth.importers.reading import Unreadable, read_text
 
-FOUNTAIN_SUFFIXES = {".fountain", ".spmd"}
-FDX_SUFFIXES = {".fdx"}
 MIN_WORDS = 20  # printable words a usable screenplay has at least
 
 
@@ -43,16 +39,6 @@ class ImportResult:
         return self.problem is None and self.fountain is not None
 
 
-def detect_format(path: Path, text: str) -> str:
-    suffix = path.suffix.lower()
-    head = text.lstrip()[:4096]
-    if suffix in FDX_SUFFIXES or (head.startswith("<") and "<FinalDraft" in head):
-        return "fdx"
-    if suffix in FOUNTAIN_SUFFIXES:
-        return "fountain"
-    return "text" if layout(text) is not None else "fountain"
-
-
 def import_file(path: Path | str) -> ImportResult:
     path = Path(path)
     result = ImportResult(path)
@@ -64,10 +50,11 @@ def import_file(path: Path | str) -> ImportResult:
     result.notes += file.notes
     result.format = detect_format(path, file.text)
     try:
-        screenplay = _convert(result.format, file.text, result.notes)
+        screenplay, notes = read_as(result.format, file.text)
     except FdxError as exc:
         result.problem = str(exc)
         return result
+    result.notes += notes
     # What lands on disk is what gets validated: write, read back, check.
     result.fountain = write(screenplay)
     written = parse(result.fountain)
@@ -75,18 +62,6 @@ def import_file(path: Path | str) -> ImportResult:
     result.statistics = statistics(written)
     result.problem = usability_problem(written, result.statistics)
     return result
-
-
-def _convert(fmt: str, text: str, notes: list[str]) -> Screenplay:
-    if fmt == "fdx":
-        screenplay, fdx_notes = parse_fdx(text)
-        notes += fdx_notes
-        return screenplay
-    if fmt == "text":
-        converted = parse_plain_text(text)
-        notes += converted.notes
-        return converted.screenplay
-    return parse(text)
 
 
 def usability_problem(screenplay: Screenplay, stats: dict) -> str | None:

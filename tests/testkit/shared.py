@@ -1,0 +1,34 @@
+"""The ``shared/`` data folder beside the checkout: real screenplays written
+by others (``corpus/``) and other Fountain implementations' test inputs
+(``peer-fountain-tests/``). Tests that need it skip, saying so, when it is
+missing (a checkout on its own); they never fail for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = (REPO / ".." / "shared").resolve()
+CORPUS = SHARED / "corpus"
+PEER_TESTS = SHARED / "peer-fountain-tests"
+MISSING = f"needs the shared data folder {SHARED} (real screenplays and peer tests) beside the checkout"
+
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=MISSING)
+
+
+def shared(*parts: str) -> Path:
+    """A path inside ``shared/``; skips the calling test when it is missing."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is missing: {MISSING}")
+    return path
+
+
+def shared_files(folder: str, pattern: str) -> list:
+    """Files in ``shared/FOLDER`` matching ``pattern``, sorted, for
+    ``parametrize``; one skipped parameter saying why when there are none."""
+    files = sorted((SHARED / folder).glob(pattern))
+    return files or [pytest.param(None, marks=pytest.mark.skip(reason=f"no {folder}/{pattern}: {MISSING}"))]
