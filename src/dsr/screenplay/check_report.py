@@ -14,9 +14,14 @@ def print_text(reports: list[dict]) -> None:
         for f in findings:
             # Plain print: one finding a line, never wrapped, easy to grep.
             print(f"{name}:{f.line}: {f.severity} {f.code}: {f.message}")
+        continuity = report.get("continuity")
+        for f in continuity or ():
+            print(f"{name}:{f.line}: {f.severity} {f.code}: {f.where}: {f.message}")
         n_errors = sum(f.severity == "error" for f in findings)
         summary = f"{name}: {n_errors} error{'s' * (n_errors != 1)}, {len(findings) - n_errors} warning" \
                   f"{'s' * (len(findings) - n_errors != 1)}"
+        if continuity is not None:
+            summary += f", {len(continuity)} continuity finding{'s' * (len(continuity) != 1)}"
         print(summary)
         console.print(stats_table(name, stats))
 

@@ -24,6 +24,16 @@ from dsr.screenplay.io import read_fountain
 from dsr.screenplay.model import Screenplay
 from dsr.screenplay.validate import CODES
 
+# Listed in --help; the checks themselves load only with --story.
+CONTINUITY_CODES = {
+    "name-drift": "the same person under a drifting name (NELLY for NELL)",
+    "not-in-scene-outline": "a cast member speaks or acts in a scene whose outline does not list them",
+    "uncast-speaker": "a named speaker in neither the cast nor the scene's extras",
+    "time-contradiction": "action words against the heading's time of day (morning in a NIGHT scene)",
+    "place-contradiction": "action that puts the scene in another of the story's places",
+    "heading-differs": "the heading's INT/EXT, time or place is not the outline's",
+}
+
 # Element types that only a screenplay has; a file with none of them is likely not one.
 _SCREENPLAY_TYPES = frozenset({"scene_heading", "character", "transition"})
 
@@ -138,15 +148,24 @@ examples:
   dsr check drafts/*.fountain               # several files; exit 1 if any has an error
   dsr check script.fountain --json | jq '.files[0].statistics.pages'
   cat script.fountain | dsr check -         # read standard input
+  dsr check --story story.yaml runs/x/screenplay.fountain   # also continuity against the outline
+
+With --story, each screenplay is also read scene by scene against the outline
+it was written from (one heading per outline scene, in order); continuity
+findings print as FILE:LINE: warning CODE: scene N: MESSAGE.
 
 Files are read as UTF-8 (a file that is not is read as Windows-1252, with a
 warning); CRLF and CR line endings are fine; binary files and files over 20 MB
 are refused.
 
 exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read
+(or, with --story, has another number of scenes than the outline)
 
 codes:
-""" + "\n".join(f"  {code:<26} {severity:<8} {meaning}" for code, (severity, meaning) in CODES.items())
+""" + "\n".join(f"  {code:<26} {severity:<8} {meaning}" for code, (severity, meaning) in CODES.items()) + """
+
+continuity codes (with --story; all warnings):
+""" + "\n".join(f"  {code:<26} {meaning}" for code, meaning in CONTINUITY_CODES.items())
 
 
 def _register_check(subparsers: argparse._SubParsersAction) -> None:
@@ -161,7 +180,10 @@ def _register_check(subparsers: argparse._SubParsersAction) -> None:
                         help="Fountain file to check; '-' reads standard input")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object: {files: [{file, findings, statistics} | {file, error}], "
-                             "errors, warnings}")
+                             "errors, warnings}; with --story also continuity per file and in all")
+    parser.add_argument("--story", metavar="STORY",
+                        help="the outline the screenplays were written from (YAML, JSON, Markdown, or a run's "
+                             "story.json): also report continuity findings against it, with scene numbers")
     parser.set_defaults(func=run_check)
 
 
@@ -170,6 +192,11 @@ def run_check(args: argparse.Namespace) -> int:
     from dsr.screenplay.stats import statistics
     from dsr.screenplay.validate import validate
 
+    story = None
+    if args.story:
+        from dsr.story.loader import load_story
+
+        story = load_story(Path(args.story))
     reports = []
     unreadable = False
     for path in args.files:
@@ -183,6 +210,8 @@ def run_check(args: argparse.Namespace) -> int:
             reports.append({"file": name, "error": str(exc)})
             continue
         reports.append({"file": name, "findings": validate(screenplay, text), "statistics": statistics(screenplay)})
+        if story is not None:
+            unreadable |= not _add_continuity(reports[-1], story, screenplay)
 
     errors = sum(f.severity == "error" for r in reports for f in r.get("findings", ()))
     warnings = sum(f.severity == "warning" for r in reports for f in r.get("findings", ()))
@@ -190,13 +219,33 @@ def run_check(args: argparse.Namespace) -> int:
         for report in reports:
             if "findings" in report:
                 report["findings"] = [f.to_dict() for f in report["findings"]]
-        json.dump({"files": reports, "errors": errors, "warnings": warnings}, sys.stdout, indent=2)
+        totals = {"errors": errors, "warnings": warnings}
+        if story is not None:
+            for report in reports:
+                if "continuity" in report:
+                    report["continuity"] = [f.to_dict() for f in report["continuity"]]
+            totals["continuity"] = sum(len(r.get("continuity", ())) for r in reports)
+        json.dump({"files": reports, **totals}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         print_text(reports)
     if unreadable:
         return 2
     return 1 if errors else 0
+
+
+def _add_continuity(report: dict, story, screenplay: Screenplay) -> bool:
+    """Continuity findings of one screenplay against ``story`` into its report;
+    False (and one line on stderr) when its scenes are not the outline's."""
+    from dsr.fidelity.continuity import SceneCountError, check_screenplay
+
+    try:
+        report["continuity"] = check_screenplay(story, screenplay)
+        return True
+    except SceneCountError as exc:
+        report["continuity_error"] = f"{report['file']}: {exc}"
+        print(f"dsr: error: {report['continuity_error']}", file=sys.stderr)
+        return False
 
 
 # ---------------------------------------------------------------- dsr export
