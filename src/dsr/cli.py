@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "dsr.screenplay.commands",  # parse, check, export
     "dsr.synth.commands",  # import, synth
     "dsr.evaluate.commands",  # eval
+    "dsr.web.commands",  # serve
 )
 
 DESCRIPTION = """\

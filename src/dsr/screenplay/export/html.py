@@ -86,8 +86,14 @@ def _title_page(sp: Screenplay) -> str:
     )
 
 
-def to_html(sp: Screenplay) -> str:
-    """``sp`` as a complete HTML document (a str)."""
+def stylesheet() -> str:
+    """The screenplay page stylesheet (for pages that embed ``body_html``)."""
+    return _stylesheet()
+
+
+def body_html(sp: Screenplay, title_page_too: bool = True) -> str:
+    """The ``<section class="page">`` elements of ``sp``, without the document
+    around them: for pages that show a screenplay among other things."""
     pages: list[list[str]] = [[]]
     for item in printable_items(sp):
         if isinstance(item, Dual):
@@ -101,13 +107,18 @@ def to_html(sp: Screenplay) -> str:
             pages[-1].append(_element(item))
     if not pages[-1] and len(pages) > 1:
         pages.pop()
-    title = plain(" ".join(sp.title_value("title") or [])).strip() or "Screenplay"
     body = "".join('<section class="page">\n' + "\n".join(page) + "\n</section>\n" for page in pages)
+    return (_title_page(sp) if title_page_too else "") + body
+
+
+def to_html(sp: Screenplay) -> str:
+    """``sp`` as a complete HTML document (a str)."""
+    title = plain(" ".join(sp.title_value("title") or [])).strip() or "Screenplay"
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="dsr">\n'
         f"<title>{escape(title)}</title>\n<style>\n{_stylesheet()}</style>\n</head>\n<body>\n"
-        f"{_title_page(sp)}{body}</body>\n</html>\n"
+        f"{body_html(sp)}</body>\n</html>\n"
     )

@@ -1,0 +1,212 @@
+"""Run directories as the web app sees them: finding one by its id (safely),
+listing them, and reading a scene for the page.
+
+A run id is the name of a directory directly under the runs directory.
+Nothing the browser sends is ever used as a path: the id must be a plain
+name, and the directory it names must resolve (symlinks followed) to a
+place inside the runs directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from dsr.errors import UserError
+from dsr.files import read_json, sha256_hex
+from dsr.pipeline.edit import current_take, in_use_by, list_takes, text_version
+from dsr.pipeline.run import RunDir
+from dsr.screenplay.export.html import body_html
+from dsr.screenplay.parser import parse
+from dsr.screenplay.validate import validate
+from dsr.story.loader import FORMATS
+
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class NotFound(UserError):
+    def __init__(self, message: str):
+        super().__init__(message, exit_code=4)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "story"
+
+
+def run_path(runs_dir: Path, run_id: str, must_exist: bool = True) -> Path:
+    """The directory of run ``run_id``, refused unless it lies inside ``runs_dir``."""
+    if not RUN_ID.match(run_id or "") or ".." in run_id:
+        raise NotFound(f"no run {run_id!r}: a run id is a plain name such as short-film")
+    root = runs_dir.resolve()
+    path = runs_dir / run_id
+    resolved = path.resolve()
+    if resolved.parent != root:
+        raise NotFound(f"no run {run_id!r} in {runs_dir}")
+    if must_exist and not resolved.is_dir():
+        raise NotFound(f"no run {run_id!r} in {runs_dir}")
+    return resolved
+
+
+def new_run_id(runs_dir: Path, title: str) -> str:
+    base = slug(title)
+    candidate, n = base, 2
+    while (runs_dir / candidate).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def story_path(run_dir: Path) -> Path | None:
+    files = sorted(p for p in (run_dir / "input").glob("*") if p.is_file() and p.suffix.lower() in FORMATS)
+    return files[0] if files else None
+
+
+def is_run(path: Path) -> bool:
+    return path.is_dir() and (story_path(path) is not None or (path / "manifest.json").exists())
+
+
+def summary(runs_dir: Path, path: Path) -> dict:
+    """One line of the runs list."""
+    manifest = read_json(path / "manifest.json") or {}
+    story = read_json(path / "story.json") or {}
+    title = (manifest.get("story") or {}).get("title") or story.get("title")
+    scenes_total = (manifest.get("story") or {}).get("scenes") or len(story.get("scenes") or [])
+    if not title and story_path(path) is not None:
+        title = path.name
+    written = sum(1 for d in (path / "scenes").glob("[0-9][0-9][0-9]") if (d / "screenplay.fountain").exists()) \
+        if (path / "scenes").is_dir() else 0
+    models = manifest.get("models") or {}
+    try:
+        changed = max(p.stat().st_mtime for p in (path / "manifest.json", path / "story.json", path) if p.exists())
+    except OSError:
+        changed = 0.0
+    return {
+        "id": path.name,
+        "title": title or path.name,
+        "finished_at": manifest.get("finished_at"),
+        "changed": changed,
+        "mode": manifest.get("mode"),
+        "models": {"stage1": models.get("stage1"), "stage2": models.get("stage2")},
+        "scenes": scenes_total,
+        "scenes_written": written,
+        "fallbacks": manifest.get("fallbacks") or [],
+        "pages": (manifest.get("outputs") or {}).get("pdf_pages"),
+        "in_use": in_use_by(path) is not None,
+    }
+
+
+def list_runs(runs_dir: Path) -> list[dict]:
+    if not runs_dir.is_dir():
+        return []
+    root = runs_dir.resolve()
+    out = []
+    for child in runs_dir.iterdir():
+        if not RUN_ID.match(child.name) or child.resolve().parent != root or not is_run(child):
+            continue  # symlinks out of the runs directory are not runs of ours
+        out.append(summary(runs_dir, child))
+    out.sort(key=lambda r: r["changed"], reverse=True)
+    return out
+
+
+# ---------------------------------------------------------------- scenes
+
+def scene_signature(run_dir: Path, index: int) -> str:
+    """Changes whenever anything the page shows of the scene changes on disk."""
+    scene = RunDir(run_dir).scene_dir(index)
+    parts = []
+    for name in ("meta.json", "prose.md", "screenplay.fountain", "directives.json"):
+        try:
+            st = os.stat(scene / name)
+            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append("-")
+    return sha256_hex("|".join(parts), 12)
+
+
+def scene_state(meta: dict, prose: str | None, fountain: str | None) -> str:
+    if fountain is not None and any(k in meta for k in ("stage2", "direct")):
+        return "done"
+    if prose is not None and "stage1" in meta:
+        return "prose"
+    return "waiting"
+
+
+def _findings(meta: dict, fountain: str | None) -> list[dict]:
+    """The validator's findings on the scene as it is now, then whatever
+    checks recorded in meta.json (fidelity, continuity...)."""
+    out: list[dict] = []
+    if fountain:
+        for f in validate(parse(fountain), fountain):
+            out.append({"source": "format", **f.to_dict()})
+    for section, data in meta.items():
+        if section in ("stage2", "direct") or not isinstance(data, dict):
+            continue  # stage 2's own findings are of the text as it was made; the live ones are above
+        for f in data.get("findings") or []:
+            if isinstance(f, dict):
+                out.append({"source": section, "severity": f.get("severity", "warning"), "code": f.get("code", ""),
+                            "message": f.get("message") or str(f), "line": f.get("line")})
+            elif isinstance(f, str):
+                out.append({"source": section, "severity": "warning", "code": "", "message": f, "line": None})
+    return out
+
+
+def scene_view(run_dir: Path, index: int, outline: dict | None = None, with_html: bool = True) -> dict:
+    """Everything the page shows of one scene."""
+    run = RunDir(run_dir)
+    meta = run.scene_meta(index)
+    prose = run.read_scene_file(index, "prose.md")
+    fountain = run.read_scene_file(index, "screenplay.fountain")
+    outline = outline or {}
+    stage1 = meta.get("stage1") or {}
+    stage2 = meta.get("stage2") or meta.get("direct") or {}
+    view = {
+        "n": index + 1,
+        "heading": _heading(outline),
+        "summary": outline.get("summary", ""),
+        "characters": outline.get("characters", []),
+        "state": scene_state(meta, prose, fountain),
+        "sig": scene_signature(run_dir, index),
+        "directives": read_json(run.scene_dir(index) / "directives.json"),
+        "prose": prose.strip() if prose is not None else None,
+        "prose_version": text_version(prose) if prose is not None else None,
+        "screenplay": fountain,
+        "screenplay_version": text_version(fountain) if fountain is not None else None,
+        "flags": stage1.get("flags") or [],
+        "fallback": bool(stage2.get("fallback")),
+        "attempts": stage2.get("attempts"),
+        "format": stage2.get("format"),
+        "edited": meta.get("edited") or {},
+        "take": current_take(run_dir, index),
+        "takes": list_takes(run_dir, index),
+        "findings": _findings(meta, fountain) if fountain or meta else [],
+    }
+    if with_html:
+        view["screenplay_html"] = scene_html(fountain) if fountain else None
+    return view
+
+
+def scene_html(fountain: str) -> str:
+    sp = parse(fountain)
+    sp.title_page = {}
+    return body_html(sp, title_page_too=False)
+
+
+def _heading(outline: dict) -> str:
+    if not outline:
+        return ""
+    prefix = {True: "INT.", False: "EXT.", "both": "INT./EXT."}.get(outline.get("interior", True), "INT.")
+    return f"{prefix} {(outline.get('place') or 'UNKNOWN').upper()} - {(outline.get('time') or 'DAY').upper()}"
+
+
+def outline_scenes(run_dir: Path) -> list[dict]:
+    """The outline the run was written from (story.json), else the story file as it stands."""
+    story = read_json(run_dir / "story.json")
+    if story is None:
+        from dsr.story.loader import load_story
+
+        path = story_path(run_dir)
+        try:
+            story = load_story(path).model_dump(mode="json") if path else {}
+        except UserError:
+            story = {}
+    return story.get("scenes") or []
