@@ -149,7 +149,7 @@ def test_edit_screenplay_is_validated_on_save(server, client, tmp_path):
     scene = client.get(f"/api/runs/{run_id}/scenes/1").json
     bad = scene["screenplay"] + "\nMAYA: Where is it?\n"
     reply = client.put(f"/api/runs/{run_id}/scenes/1/screenplay", {"screenplay": bad, "base_version": scene["screenplay_version"]})
-    assert reply.status == 422 and "cue" in reply.json["error"].lower()
+    assert reply.status == 422 and "NAME: speech" in reply.json["error"] and reply.json["findings"]
     good = scene["screenplay"] + "\nMAYA\nWhere is it?\n"
     reply = client.put(f"/api/runs/{run_id}/scenes/1/screenplay", {"screenplay": good, "base_version": scene["screenplay_version"]})
     assert reply.status == 202, reply.text

@@ -400,7 +400,7 @@ def create_app(config: Config) -> Starlette:
     async def pages(request: Request) -> Response:
         run_dir = run_dir_of(request)
         fountain = run_dir / "screenplay.fountain"
-        if not fountain.exists():
+        if not fountain.exists() or not runs_mod.contained(run_dir, fountain):
             raise NotFound(f"{run_dir.name} has no screenplay yet; write it first")
         paper = edit.run_settings(run_dir).paper if (run_dir / "manifest.json").exists() else "letter"
         html, count = pages_html(parse(fountain.read_text("utf-8")), paper)
@@ -413,14 +413,14 @@ def create_app(config: Config) -> Starlette:
         stem = runs_mod.slug((read_json(run_dir / "story.json") or {}).get("title") or run_dir.name)
         if fmt not in ("fountain", "pdf", "fdx"):
             raise NotFound(f"no download {fmt!r}; there are fountain, pdf and fdx")
-        if not fountain.exists():
+        if not fountain.exists() or not runs_mod.contained(run_dir, fountain):
             raise NotFound(f"{run_dir.name} has no screenplay yet; write it first")
         disposition = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
         if fmt == "fountain":
             return Response(fountain.read_bytes(), media_type="text/plain; charset=utf-8", headers=disposition)
         if fmt == "pdf":
             pdf = run_dir / "screenplay.pdf"
-            if not pdf.exists() or pdf.stat().st_mtime < fountain.stat().st_mtime:
+            if not pdf.exists() or not runs_mod.contained(run_dir, pdf) or pdf.stat().st_mtime < fountain.stat().st_mtime:
                 pdf_bytes = await asyncio.to_thread(_pdf_bytes, fountain, run_dir)
                 return Response(pdf_bytes, media_type="application/pdf", headers=disposition)
             return Response(pdf.read_bytes(), media_type="application/pdf", headers=disposition)

@@ -41,11 +41,17 @@ def run_path(runs_dir: Path, run_id: str, must_exist: bool = True) -> Path:
     root = runs_dir.resolve()
     path = runs_dir / run_id
     resolved = path.resolve()
-    if resolved.parent != root:
-        raise NotFound(f"no run {run_id!r} in {runs_dir}")
-    if must_exist and not resolved.is_dir():
-        raise NotFound(f"no run {run_id!r} in {runs_dir}")
+    if resolved.parent != root or (must_exist and not resolved.is_dir()):
+        raise NotFound(f"no run {run_id!r} in the runs directory")
     return resolved
+
+
+def contained(run_dir: Path, path: Path) -> bool:
+    """Is ``path`` (symlinks followed) inside ``run_dir``? Links out are not followed."""
+    try:
+        return path.resolve().is_relative_to(run_dir.resolve())
+    except OSError:
+        return False
 
 
 def new_run_id(runs_dir: Path, title: str) -> str:
@@ -57,7 +63,8 @@ def new_run_id(runs_dir: Path, title: str) -> str:
 
 
 def story_path(run_dir: Path) -> Path | None:
-    files = sorted(p for p in (run_dir / "input").glob("*") if p.is_file() and p.suffix.lower() in FORMATS)
+    files = sorted(p for p in (run_dir / "input").glob("*")
+                   if p.is_file() and p.suffix.lower() in FORMATS and contained(run_dir, p))
     return files[0] if files else None
 
 
@@ -153,6 +160,9 @@ def _findings(meta: dict, fountain: str | None) -> list[dict]:
 def scene_view(run_dir: Path, index: int, outline: dict | None = None, with_html: bool = True) -> dict:
     """Everything the page shows of one scene."""
     run = RunDir(run_dir)
+    scene_dir = run.scene_dir(index)
+    if scene_dir.exists() and not all(contained(run_dir, p) for p in (scene_dir, *scene_dir.iterdir())):
+        raise NotFound(f"scene {index + 1} of {run_dir.name} links outside the run; it is not shown")
     meta = run.scene_meta(index)
     prose = run.read_scene_file(index, "prose.md")
     fountain = run.read_scene_file(index, "screenplay.fountain")
