@@ -66,6 +66,7 @@ class Config:
     token: str | None = None
     models: dict[str, str] = field(default_factory=lambda: {"embedded": "embedded"})  # name -> spec
     backend_for: Callable[[str], ChatModel] | None = None  # spec -> backend (tests: scripted models)
+    settings: dict = field(default_factory=dict)  # write options for new runs (Settings fields)
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1", "[::1]")
     check_host: bool = True
 
@@ -162,7 +163,7 @@ def create_app(config: Config) -> Starlette:
         return None
 
     def settings_for(run_dir: Path, data: dict) -> Settings:
-        base = edit.run_settings(run_dir) if (run_dir / "manifest.json").exists() else Settings()
+        base = edit.run_settings(run_dir) if (run_dir / "manifest.json").exists() else Settings(**config.settings)
         changes = {}
         if data.get("stage1_model"):
             changes["stage1_model"] = spec_of(data.get("stage1_model"), base.stage1_model)

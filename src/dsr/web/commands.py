@@ -28,7 +28,9 @@ examples:
   dsr serve --config dsr.toml                 # offer the models named there
   DSR_SERVE_TOKEN=... dsr serve --host 0.0.0.0  # reachable from other machines: token required
 
-config file (TOML or YAML), a table of named model specs for the page to offer:
+config file (TOML or YAML): dsr write's options for new runs (concurrency = 8,
+prose_tokens = 900 ...) and a table of named model specs for the page to offer:
+  concurrency = 8
   [models]
   qwen = "openai:Qwen/Qwen3-8B@http://127.0.0.1:8001/v1"
   gpt = "openai:gpt-4.1-mini#key_env=OPENAI_API_KEY"
@@ -61,14 +63,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def models_from_config(path: str | None) -> dict[str, str]:
+def read_config(path: str | None) -> tuple[dict[str, str], dict]:
+    """(named model specs, write options for new runs) from the config file."""
     models = {"embedded": "embedded"}
     if not path:
-        return models
+        return models, {}
     from dsr.llm.specs import parse_openai_spec
-    from dsr.pipeline.commands import load_config
+    from dsr.pipeline.commands import _typed, load_config
+    from dsr.pipeline.settings import Settings
 
-    table = load_config(path).get("models") or {}
+    config = {str(k).replace("-", "_"): v for k, v in load_config(path).items()}
+    table = config.pop("models", None) or {}
+    unknown = sorted(set(config) - Settings.field_names() - {"scene"})
+    if unknown or "scene" in config:
+        raise UserError(f"config {path}: unknown option(s) {', '.join(unknown or ['scene'])}; known: models, "
+                        f"{', '.join(sorted(Settings.field_names() - {'scene'}))}")
+    options = {name: _typed(name, value, path) for name, value in config.items()}
+    Settings(**options).check()
     if not isinstance(table, dict):
         raise UserError(f"config {path}: [models] must be a table of name = \"spec\"")
     for name, spec in table.items():
@@ -81,7 +92,7 @@ def models_from_config(path: str | None) -> dict[str, str]:
             raise UserError(f"config {path}: models.{name}: {spec!r} is not a model spec "
                             "(embedded, embedded:/path.gguf or openai:MODEL@URL)")
         models[str(name)] = spec
-    return models
+    return models, options
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -94,13 +105,13 @@ def run_serve(args: argparse.Namespace) -> int:
     runs_dir = Path(args.runs)
     if runs_dir.exists() and not runs_dir.is_dir():
         raise UserError(f"--runs {runs_dir}: not a directory")
-    models = models_from_config(args.config)
+    models, options = read_config(args.config)
 
     import uvicorn
 
     from dsr.web.app import Config, create_app
 
-    config = Config(runs_dir=runs_dir, token=token, models=models, check_host=is_loopback(args.host))
+    config = Config(runs_dir=runs_dir, token=token, models=models, settings=options, check_host=is_loopback(args.host))
     app = create_app(config)
     shown = "localhost" if is_loopback(args.host) else args.host
     print(f"dsr serve: the writers' room at http://{shown}:{args.port}/ (runs in {runs_dir}); Ctrl-C stops it",
