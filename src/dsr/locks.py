@@ -64,3 +64,14 @@ def directory_lock(root: Path | str, command: str, what: str = "run directory") 
         yield
     finally:
         lock_path.unlink(missing_ok=True)
+
+
+def lock_holder(root: Path | str) -> int | None:
+    """The pid of the live process on this host holding ``root``'s lock, or None."""
+    try:
+        holder = (Path(root) / LOCK_NAME).read_text("utf-8", errors="replace").split()
+    except OSError:
+        return None
+    pid = int(holder[0]) if holder and holder[0].isdigit() else None
+    same_host = len(holder) < 2 or holder[1] == socket.gethostname()
+    return pid if pid and same_host and _pid_alive(pid) else None

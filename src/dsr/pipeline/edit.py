@@ -19,6 +19,7 @@ replaced (by a redraw or a choice) is first copied to
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import replace
@@ -27,7 +28,8 @@ from pathlib import Path
 from dsr.errors import UserError
 from dsr.files import atomic_write_text, read_json, sha256_hex
 from dsr.llm.base import ChatModel
-from dsr.pipeline.run import RunDir, _pid_alive
+from dsr.locks import lock_holder
+from dsr.pipeline.run import RunDir
 from dsr.pipeline.settings import Settings
 from dsr.pipeline.write import WriteResult, write_story
 from dsr.progress import Reporter
@@ -57,14 +59,10 @@ def run_settings(run_dir: Path | str, **changes) -> Settings:
 
 
 def in_use_by(run_dir: Path | str) -> int | None:
-    """The pid of another live process writing the run, or None."""
-    lock = Path(run_dir) / ".lock"
-    try:
-        holder = lock.read_text("utf-8", errors="replace").split()
-    except OSError:
-        return None
-    pid = int(holder[0]) if holder and holder[0].isdigit() else None
-    return pid if pid and _pid_alive(pid) else None
+    """The pid of another live process writing the run, or None (this
+    process's own jobs are the caller's to track)."""
+    pid = lock_holder(run_dir)
+    return pid if pid != os.getpid() else None
 
 
 def text_version(text: str | None) -> str:
