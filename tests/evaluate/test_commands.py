@@ -136,14 +136,30 @@ def test_a_position_biased_judge_is_reported(tmp_path, runs, fake_judges, capsys
     assert "warning: a vs b: the judge's verdict changed with the order" in capsys.readouterr().out
 
 
-def test_the_default_judge_is_the_embedded_model_with_a_warning(tmp_path, runs, fake_judges, capsys):
-    dsr, _, _ = runs
+@pytest.mark.parametrize("command", ["rubric", "pairwise"])
+def test_the_default_judge_is_the_embedded_model_with_one_warning(tmp_path, runs, fake_judges, capsys, command):
+    dsr, direct, _ = runs
     out = tmp_path / "report"
-    assert main(["eval", "rubric", str(dsr), "-o", str(out), "--resamples", "200"]) == 0
+    assert main(["eval", command, str(dsr), str(direct), "-o", str(out), "--resamples", "200"]) == 0
     assert "embedded" in fake_judges
     captured = capsys.readouterr()
-    assert EMBEDDED_WARNING in captured.err
+    assert EMBEDDED_WARNING in captured.err  # before the judging starts
+    assert (captured.out + captured.err).count(EMBEDDED_WARNING) == 1
     assert EMBEDDED_WARNING in read_report(out)[0]["warnings"]
+
+
+def test_a_windows_1252_screenplay_is_read_by_eval_as_by_check(tmp_path, capsys):
+    """One reading policy: a file `dsr check` reads (with a warning), `dsr eval` reads too."""
+    script = tmp_path / "old.fountain"
+    script.write_bytes(HUMAN.replace("Come, come.", "Caf\u00e9? \u201cCome, come.\u201d").encode("cp1252"))
+    assert main(["check", str(script)]) in (0, 1)  # 1: format findings, not a failure to read
+    check_err = capsys.readouterr().err
+    assert main(["eval", "format", str(script), "-o", str(tmp_path / "report")]) == 0
+    eval_err = capsys.readouterr().err
+    for err in (check_err, eval_err):
+        assert err.count("Windows-1252") == 1 and "old.fountain" in err and "error" not in err
+    report, _ = read_report(tmp_path / "report")
+    assert report["format"]["old"]["scenes"] == 2
 
 
 def test_format_command_needs_no_model(tmp_path, fake_judges):

@@ -14,7 +14,7 @@ from dsr.screenplay.model import Screenplay
 from dsr.screenplay.parser import parse
 from dsr.screenplay.readers import detect_format
 from dsr.synth.importers import import_file
-from dsr.synth.importers import reading
+from dsr.screenplay import io as screenplay_io
 
 from synth_paths import CORPUS, DATA, SCREENPLAIN, USABLE
 
@@ -178,7 +178,7 @@ def test_broken_fdx(tmp_path, content, why):
 
 
 def test_enormous_file_is_refused_without_reading_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "MAX_BYTES", 1024)
+    monkeypatch.setattr(screenplay_io, "MAX_BYTES", 1024)
     path = tmp_path / "huge.fountain"
     path.write_text("INT. A - DAY\n\n" + "words " * 1000)
     assert "too large" in import_file(path).problem

@@ -191,7 +191,7 @@ def test_unusable_corpus_files_are_left_out_with_why(tmp_path, corpus):
     (corpus / "broken.fountain").write_bytes(b"\x00\x01binary" * 20)
     (corpus / "notes.fountain").write_text("Just some notes about the film, no scenes at all.\n")
     summary = reverse(corpus, tmp_path / "data", GoodModel())
-    assert "left out broken.fountain: a binary file, not text" in summary.notes
+    assert any(n.startswith("left out broken.fountain: a binary file") for n in summary.notes)
     assert any(n.startswith("left out notes.fountain: no scene heading") for n in summary.notes)
     assert {i["screenplay"] for i in read_jsonl(tmp_path / "data" / "inputs.jsonl")} == {
         "Cyber_Bob_epLocalTransDimensionalRift", "night_shift"}

@@ -77,10 +77,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _output(p)
     p.set_defaults(func=run_format)
 
-    for name, helptext in (
-        ("rubric", "rubric scores per scene (12-point scale, error counts)"),
-        ("pairwise", "blind pairwise comparison in both orders; Bradley-Terry for 3+ systems"),
-        ("human-share", "rubric and win rate against the human-written reference scenes"),
+    for name, helptext, handler in (
+        ("rubric", "rubric scores per scene (12-point scale, error counts)", run_rubric),
+        ("pairwise", "blind pairwise comparison in both orders; Bradley-Terry for 3+ systems", run_pairwise),
+        ("human-share", "rubric and win rate against the human-written reference scenes", run_human_share),
     ):
         p = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
         p.add_argument("systems", nargs="+", metavar="SYSTEM")
@@ -91,7 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         _output(p)
         _judge_options(p)
         _stats_options(p)
-        p.set_defaults(func=run_judged, eval_kind=name)
+        p.set_defaults(func=handler)
 
     p = sub.add_parser("benchmark", help="the method's protocol on held-out screenplays",
                        description="Held-out screenplays -> reverse synthesis -> outlines -> each system writes -> "
@@ -164,11 +164,13 @@ def warn(message: str) -> None:
     print(f"dsr: warning: {message}", file=sys.stderr)
 
 
-def finish(report: dict, out: Path) -> int:
+def finish(report: dict, out: Path, shown: list[str] = ()) -> int:
+    """Write the report and print its summary; warnings in ``shown`` were
+    printed already (before the work started) and are not repeated."""
     from dsr.evaluate.report import summary_text, write_report
 
     write_report(report, out)
-    print(summary_text(report, out))
+    print(summary_text(report, out, shown=shown))
     return 0
 
 
@@ -218,7 +220,20 @@ def run_format(args: argparse.Namespace) -> int:
     return finish(report, Path(args.output))
 
 
-def run_judged(args: argparse.Namespace) -> int:
+def run_rubric(args: argparse.Namespace) -> int:
+    return _run_judged(args, "rubric")
+
+
+def run_pairwise(args: argparse.Namespace) -> int:
+    return _run_judged(args, "pairwise")
+
+
+def run_human_share(args: argparse.Namespace) -> int:
+    return _run_judged(args, "human-share")
+
+
+def _run_judged(args: argparse.Namespace, kind: str) -> int:
+    """rubric, pairwise and human-share: one flow, different plans."""
     require_eval_extra()
     from dsr.evaluate.evaluation import EvalPlan, evaluate
     from dsr.evaluate.items import align, load_systems
@@ -227,7 +242,6 @@ def run_judged(args: argparse.Namespace) -> int:
     from dsr.progress import NullContext, reporter_for_terminal
 
     _check_stats(args)
-    kind = args.eval_kind
     minimum = 2 if kind == "pairwise" and not args.reference else 1
     systems = load_systems(args.systems, minimum=minimum)
     human = _reference(args.reference)
@@ -254,7 +268,7 @@ def run_judged(args: argparse.Namespace) -> int:
     report = new_report(kind)
     sections["warnings"] = warnings + sections["warnings"]
     report.update(sections)
-    return finish(report, out)
+    return finish(report, out, shown=warnings)
 
 
 def run_benchmark(args: argparse.Namespace) -> int:
@@ -268,8 +282,14 @@ def run_benchmark(args: argparse.Namespace) -> int:
         max_characters=args.max_characters, human=not args.no_human,
         judge_settings=judge_settings(args), seed=args.seed, n_resamples=args.resamples,
     )
-    report = run_benchmark_protocol(options, warn=warn)
-    return finish(report, options.out)
+    shown: list[str] = []
+
+    def warn_now(message: str) -> None:
+        warn(message)
+        shown.append(message)
+
+    report = run_benchmark_protocol(options, warn=warn_now)
+    return finish(report, options.out, shown=shown)
 
 
 def run_human_kit(args: argparse.Namespace) -> int:

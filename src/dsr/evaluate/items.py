@@ -26,6 +26,7 @@ from dsr.errors import UserError
 from dsr.evaluate.stats.ids import preview_ids
 from dsr.pipeline.prompts import character_block, clip_words
 from dsr.screenplay.inline import strip_notes
+from dsr.screenplay.io import read_text
 from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.parser import parse
 from dsr.screenplay.writer import write
@@ -34,7 +35,6 @@ from dsr.story.model import Story
 # Element types a reader never sees on the printed page.
 _UNPRINTED = frozenset({"note", "section", "synopsis"})
 _NAME = re.compile(r"^[A-Za-z0-9][\w.+-]{0,39}$")
-MAX_SCRIPT_BYTES = 16 * 1024 * 1024
 OUTLINE_UNKNOWN = "(no outline given: judge the scene on its own terms)"
 
 
@@ -63,25 +63,6 @@ class SystemOutput:
     @property
     def item_ids(self) -> list[str]:
         return list(self.scenes)
-
-
-def read_text(path: Path, what: str = "screenplay") -> str:
-    """A UTF-8 text file, or a one-line ``UserError`` saying why not."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_SCRIPT_BYTES:
-            raise UserError(f"{path}: {size:,} bytes is too large for a {what}")
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise UserError(f"{path} is a directory, not a {what} file") from None
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if b"\0" in data[:8192]:
-        raise UserError(f"{path} is a binary file, not a {what}")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
 
 def judge_view(elements: list[Element]) -> str:
@@ -141,7 +122,7 @@ def parse_system_arg(arg: str) -> tuple[str, Path]:
 
 def load_story_json(path: Path) -> Story:
     try:
-        data = json.loads(read_text(path, "story"))
+        data = json.loads(read_text(path))
         return Story.model_validate(data)
     except (ValueError, ValidationError) as exc:
         first = str(exc).splitlines()[0]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from dsr import __version__
 from dsr.errors import UserError
@@ -201,8 +201,9 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def summary_text(report: dict[str, Any], out_dir: Path) -> str:
-    """What the terminal shows: warnings, the headline tables, where the files are."""
+def summary_text(report: dict[str, Any], out_dir: Path, shown: Iterable[str] = ()) -> str:
+    """What the terminal shows: warnings (but those in ``shown``, printed
+    already), the headline tables, where the files are."""
     lines = []
     md = markdown({**report, "plots": []})
     keep = False
@@ -218,7 +219,8 @@ def summary_text(report: dict[str, Any], out_dir: Path) -> str:
             continue
         if keep and line.startswith("|"):
             lines.append(line)
-    lines[:0] = [f"warning: {warning}" for warning in report["warnings"]]
+    shown = set(shown)
+    lines[:0] = [f"warning: {warning}" for warning in report["warnings"] if warning not in shown]
     lines.append("")
     lines.append(f"report: {out_dir / 'report.md'} (numbers: report.json, plots: plots/)")
     return "\n".join(lines).strip()

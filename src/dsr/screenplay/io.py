@@ -1,6 +1,11 @@
-"""Reading Fountain files (or stdin) safely: size, binary, encoding, line endings.
+"""Reading screenplay files (or stdin) safely: size, binary, encoding, line endings.
 
-Every failure is a one-line ``UserError`` (the CLI prints it, no traceback).
+This is the one reading policy: every command that reads a screenplay
+(``dsr parse``, ``check``, ``export``, ``eval``, ``import`` and synthesis)
+reads it through here, so a file one command reads, all of them read.
+Every failure is a one-line ``UnreadableFile`` (a ``UserError``: the CLI
+prints it, no traceback); its ``reason`` says why without the file name,
+for lists that name the file beside it (``dsr import``'s report).
 
 Decisions, with the screenwriter in mind:
 
@@ -8,9 +13,12 @@ Decisions, with the screenwriter in mind:
   fits in a few MB, so anything over ``MAX_BYTES`` (20 MB) is refused up
   front, from its size on disk, without reading it (stdin: read at most the
   limit). It is almost certainly the wrong file, and refusing is instant.
-- Binary: a NUL byte means it is not text (a PDF, a .fdx zip, a .docx):
-  refused, with a hint. UTF-16/32 text (Windows "Unicode" files) has NULs
-  too, so a UTF-16/32 byte order mark is honoured first.
+- Binary: a PDF, a ZIP container (Word .docx, Fade In), an old Office
+  file, RTF or an image is recognised by its first bytes and refused with
+  a hint on how to get text out of it. Otherwise a NUL byte, or text that
+  is more than 1% control characters, means it is not text: refused.
+  UTF-16/32 text (Windows "Unicode" files) has NULs too, so a UTF-16/32
+  byte order mark is honoured first.
 - Encoding: UTF-8 (a BOM is dropped). Text that is not valid UTF-8 is read as
   Windows-1252, with one warning on stderr naming the first bad line. Older
   Windows editors and Final Draft text exports write cp1252 (curly quotes, em
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import codecs
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -32,9 +41,23 @@ from dsr.errors import UserError
 from dsr.screenplay.model import Screenplay
 from dsr.screenplay.parser import parse
 
-__all__ = ["MAX_BYTES", "decode_fountain", "read_bytes", "read_text", "read_fountain"]
+__all__ = ["MAX_BYTES", "DecodedText", "UnreadableFile", "decode", "decode_fountain", "read_bytes", "read_text",
+           "read_decoded", "read_fountain"]
 
 MAX_BYTES = 20 * 1024 * 1024
+# Share of control characters above which decoded "text" is a binary file.
+MAX_CONTROL_SHARE = 0.01
+
+# First bytes of formats that are not text, with what to do about them.
+_MAGIC = (
+    (b"%PDF", "a PDF (a binary file, not text); convert it to text first (e.g. pdftotext -layout FILE)"),
+    (b"PK\x03\x04", "a ZIP container (Word .docx, Fade In .fadein, ...), a binary file; "
+                     "export it as .fdx, .fountain or plain text"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (binary); export it as .fdx, .fountain or plain text"),
+    (b"{\\rtf", "an RTF document, not plain text; save it as plain text"),
+    (b"\x89PNG", "an image (a binary file), not text"),
+    (b"\xff\xd8\xff", "an image (a binary file), not text"),
+)
 
 _UTF16_32_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
@@ -44,6 +67,29 @@ _UTF16_32_BOMS = (
 )
 
 Warn = Callable[[str], None]
+
+
+class UnreadableFile(UserError):
+    """A file that cannot be read as screenplay text; ``reason`` is the
+    message without the file's name."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def _unreadable(name: str, reason: str) -> UnreadableFile:
+    """``NAME is REASON`` for what the file is, ``NAME: REASON`` otherwise."""
+    if reason.startswith(("a ", "an ", "not ")):
+        return UnreadableFile(f"{name} is {reason}", reason)
+    return UnreadableFile(f"{name}: {reason}", reason)
+
+
+@dataclass
+class DecodedText:
+    text: str  # LF line endings, no BOM
+    encoding: str  # utf-8, utf-16, utf-32 or cp1252
+    notes: list[str] = field(default_factory=list)  # what was guessed, without the file's name
 
 
 def _warn_stderr(message: str) -> None:
@@ -56,17 +102,18 @@ def _display(name: str | Path) -> str:
     return repr(text) if any(ch in text for ch in "\n\r") else text
 
 
-def _size_error(name: str, size: int | None, limit: int) -> UserError:
+def _size_error(name: str, size: int | None, limit: int) -> UnreadableFile:
     mb = 1024 * 1024
-    what = f"is {size / mb:.1f} MB" if size is not None else f"is over {limit / mb:g} MB"
-    return UserError(
-        f"{name} {what}; dsr reads Fountain files up to {limit / mb:g} MB "
-        "(a feature script is about 0.2 MB): is it the right file?"
-    )
+    what = f"{size / mb:.1f} MB" if size is not None else f"over {limit / mb:g} MB"
+    reason = (f"{what}, too large for a screenplay: dsr reads files up to {limit / mb:g} MB "
+              "(a feature script is about 0.2 MB): is it the right file?")
+    return UnreadableFile(f"{name} is {reason}", reason)
 
 
-def read_bytes(source: str | Path, limit: int = MAX_BYTES) -> bytes:
-    """The raw bytes of a file, or of stdin when ``source`` is ``"-"``."""
+def read_bytes(source: str | Path, limit: int | None = None) -> bytes:
+    """The raw bytes of a file, or of stdin when ``source`` is ``"-"``
+    (at most ``limit`` bytes, ``MAX_BYTES`` by default)."""
+    limit = limit or MAX_BYTES
     if str(source) == "-":
         data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
@@ -77,46 +124,65 @@ def read_bytes(source: str | Path, limit: int = MAX_BYTES) -> bytes:
     try:
         size = path.stat().st_size
         if path.is_dir():
-            raise UserError(f"{name} is a directory, not a Fountain file")
+            raise _unreadable(name, "a directory, not a screenplay file")
         if size > limit:
             raise _size_error(name, size, limit)
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
-        raise UserError(f"{name}: no such file") from None
+        raise _unreadable(name, "no such file") from None
     except PermissionError:
-        raise UserError(f"{name}: permission denied") from None
+        raise _unreadable(name, "permission denied") from None
     except OSError as exc:
-        raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+        raise _unreadable(name, f"cannot read it ({exc.strerror or exc})") from None
     if len(data) > limit:  # grew while we looked, or a special file
         raise _size_error(name, None, limit)
     return data
 
 
-def decode_fountain(data: bytes, name: str = "input", warn: Warn | None = _warn_stderr) -> str:
-    """Bytes -> text with LF line endings and no BOM (see the module doc for the rules)."""
+def decode(data: bytes, name: str = "input") -> DecodedText:
+    """Bytes -> text by the rules in the module doc; ``UnreadableFile`` when
+    they are not screenplay text."""
     for bom, encoding in _UTF16_32_BOMS:
         if data.startswith(bom):
             try:
-                return _normalize_newlines(data.decode(encoding).lstrip("\ufeff"))
+                return DecodedText(_normalize_newlines(data.decode(encoding).lstrip("\ufeff")), encoding)
             except UnicodeDecodeError:
-                raise UserError(f"{name} starts like {encoding.upper()} text but does not decode as it") from None
+                raise _unreadable(name, f"not {encoding.upper()} text, though it starts like it") from None
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise _unreadable(name, what)
     if b"\x00" in data:
-        raise UserError(
-            f"{name} is a binary file (it contains NUL bytes), not Fountain text; "
+        raise _unreadable(
+            name, "a binary file (it contains NUL bytes), not screenplay text; "
             "export your script as Fountain (.fountain) or plain text first"
         )
     try:
-        text = data.decode("utf-8-sig")
+        return DecodedText(_normalize_newlines(data.decode("utf-8-sig")), "utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        text = data.decode("cp1252", errors="dsr-latin1")
-        if warn is not None:
-            warn(
-                f"{name} is not UTF-8 (first bad byte on line {line}); read it as Windows-1252. "
-                "Check accented letters and quotes, and save it as UTF-8 to silence this"
-            )
-    return _normalize_newlines(text)
+    text = data.decode("cp1252", errors="dsr-latin1")
+    if _control_share(text) > MAX_CONTROL_SHARE:
+        raise _unreadable(name, "a binary file (mostly control characters), not screenplay text")
+    note = (f"not UTF-8 (first bad byte on line {line}); read it as Windows-1252. "
+            "Check accented letters and quotes, and save it as UTF-8 to silence this")
+    return DecodedText(_normalize_newlines(text), "cp1252", [note])
+
+
+def _control_share(text: str) -> float:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return controls / max(1, len(sample))
+
+
+def decode_fountain(data: bytes, name: str = "input", warn: Warn | None = _warn_stderr) -> str:
+    """Bytes -> text with LF line endings and no BOM; what was guessed goes
+    to ``warn`` (stderr by default), one line each, naming the file."""
+    decoded = decode(data, name)
+    if warn is not None:
+        for note in decoded.notes:
+            warn(f"{name} is {note}")
+    return decoded.text
 
 
 def _latin1_for_undefined(exc: UnicodeError) -> tuple[str, int]:
@@ -134,14 +200,21 @@ def _normalize_newlines(text: str) -> str:
     return text
 
 
-def read_text(source: str | Path, limit: int = MAX_BYTES, warn: Warn | None = _warn_stderr) -> str:
-    """A Fountain file (``"-"`` for stdin) as text, checked and normalised."""
+def read_text(source: str | Path, limit: int | None = None, warn: Warn | None = _warn_stderr) -> str:
+    """A screenplay file (``"-"`` for stdin) as text, checked and normalised."""
     name = "stdin" if str(source) == "-" else _display(source)
     return decode_fountain(read_bytes(source, limit), name, warn)
 
 
+def read_decoded(source: str | Path, limit: int | None = None) -> DecodedText:
+    """A screenplay file as text with its encoding and notes, warning no one
+    (for callers that report the notes themselves)."""
+    name = "stdin" if str(source) == "-" else _display(source)
+    return decode(read_bytes(source, limit), name)
+
+
 def read_fountain(
-    source: str | Path, limit: int = MAX_BYTES, warn: Warn | None = _warn_stderr
+    source: str | Path, limit: int | None = None, warn: Warn | None = _warn_stderr
 ) -> tuple[str, Screenplay]:
     """Read and parse a Fountain file: ``(text, screenplay)``."""
     text = read_text(source, limit, warn)

@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dsr.errors import UserError
+from dsr.screenplay.headings import split_heading
 from dsr.screenplay.inline import plain
+from dsr.screenplay.io import UnreadableFile
 from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.parser import parse
-from dsr.screenplay.headings import split_heading
 from dsr.screenplay.stats import character_key, statistics
 from dsr.screenplay.validate_rules import NOT_SPEAKERS
 from dsr.screenplay.writer import write
-from dsr.synth.importers.reading import Unreadable, read_text
+from dsr.synth.importers.convert import read_source
 from dsr.synth.records import content_hash
 
 PRINTED = frozenset({"action", "character", "parenthetical", "dialogue", "lyrics", "centered", "transition"})
@@ -82,9 +83,9 @@ def load_corpus(directory: Path, max_screenplays: int | None = None, max_scenes:
         if max_screenplays and len(corpus) >= max_screenplays:
             break
         try:
-            text = read_text(path).text
-        except Unreadable as exc:
-            skipped.append(f"{path.name}: {exc}")
+            text = read_source(path).text
+        except UnreadableFile as exc:
+            skipped.append(f"{path.name}: {exc.reason}")
             continue
         screenplay = screenplay_from_text(path, text, max_scenes)
         if screenplay.scenes:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dsr.screenplay.io import DecodedText, UnreadableFile, read_decoded
 from dsr.screenplay.model import Screenplay
 from dsr.screenplay.parser import parse
+from dsr.screenplay.readers import FdxError, detect_format, read_as
 from dsr.screenplay.stats import statistics
 from dsr.screenplay.validate import Finding, validate
 from dsr.screenplay.writer import write
-from dsr.screenplay.readers import FdxError, detect_format, read_as
-from dsr.synth.importers.reading import Unreadable, read_text
 
 MIN_WORDS = 20  # printable words a usable screenplay has at least
 
@@ -39,13 +39,22 @@ class ImportResult:
         return self.problem is None and self.fountain is not None
 
 
+def read_source(path: Path) -> DecodedText:
+    """A corpus file as text (the format layer's reading policy); an empty
+    file is unreadable too, since there is nothing to synthesise from."""
+    file = read_decoded(path)
+    if not file.text.strip():
+        raise UnreadableFile(f"{path} is an empty file", "empty file")
+    return file
+
+
 def import_file(path: Path | str) -> ImportResult:
     path = Path(path)
     result = ImportResult(path)
     try:
-        file = read_text(path)
-    except Unreadable as exc:
-        result.problem = str(exc)
+        file = read_source(path)
+    except UnreadableFile as exc:
+        result.problem = exc.reason
         return result
     result.notes += file.notes
     result.format = detect_format(path, file.text)
