@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from string import Template
 
-from dsr.story.model import Character, OutlineScene, Story
+from dsr.story.model import Character, OutlineScene, Story, language_name
 
 TEMPLATE_NAMES = (
     "stage1_system",
@@ -28,15 +28,6 @@ TEMPLATE_NAMES = (
     "direct_fountain",
     "direct_json",
 )
-
-# Languages a writer is likely to use; any other code is passed through as is.
-LANGUAGE_NAMES = {
-    "en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian",
-    "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "sv": "Swedish", "da": "Danish",
-    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "tr": "Turkish", "ru": "Russian",
-    "uk": "Ukrainian", "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "ar": "Arabic",
-    "hi": "Hindi", "el": "Greek", "hu": "Hungarian", "ro": "Romanian", "ca": "Catalan",
-}
 
 # Caps on what the story contributes to one prompt, so that a long profile or
 # summary cannot blow up the prompt (the context of earlier scenes has its
@@ -62,10 +53,6 @@ def prompt_version() -> str:
 def render(name: str, **fields: str) -> str:
     # substitute (not safe_substitute): a missing field is a bug, not a prompt.
     return Template(template_text(name)).substitute(fields).strip()
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
 
 
 def clip_words(text: str, limit: int) -> str:

@@ -27,6 +27,8 @@ _INTERIOR_WORDS: dict[str, bool | str] = {
 
 # Language codes with their English names (for prompts: "write in German"),
 # and the names people type instead of a code. Other valid codes pass through.
+# The one table: the story accepts what it lists, and prompts name what the
+# story accepted (``language_name``).
 LANGUAGES = {
     "en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian",
     "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "sv": "Swedish", "da": "Danish",
@@ -81,6 +83,12 @@ def normalize_language(value: str) -> str:
         raise ValueError(f"{shown(value)} is not a language code (use one such as en, de, es or pt-BR)")
     primary, _, rest = text.partition("-")
     return primary.lower() + (f"-{rest.upper() if len(rest) == 2 else rest}" if rest else "")
+
+
+def language_name(code: str) -> str:
+    """The English name of a language code for a prompt (``pt-BR`` ->
+    ``Portuguese``); a code not in the table is given as it is."""
+    return LANGUAGES.get(code.split("-")[0].lower(), code)
 
 
 def split_names(value: Any) -> Any:

@@ -26,14 +26,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dsr.files import read_json, write_jsonl
 from dsr.pipeline.direct import direct_messages
-from dsr.pipeline.prompts import language_name, speaker_names
-from dsr.files import read_json
+from dsr.pipeline.prompts import speaker_names
 from dsr.pipeline.stage1 import directives_messages, prose_messages
 from dsr.pipeline.stage2 import stage2_messages
-from dsr.story.model import SceneDirectives, Story
+from dsr.story.model import SceneDirectives, Story, language_name
 from dsr.synth.filter_job import FilterResult, run_filters, write_verdicts
-from dsr.files import write_jsonl
 from dsr.synth.runner import StepSummary, lock, save_summary
 from dsr.synth.split import SPLITS, check_shares, split_screenplays
 
