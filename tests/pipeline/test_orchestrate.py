@@ -170,28 +170,45 @@ def test_json_mode_for_grammar_backends(story_file, tmp_path):
 
 
 def test_stage2_runs_concurrently_and_pipelines_with_stage1(tmp_path):
-    """With slow stage-2 answers, scene 1's stage 2 overlaps later scenes' stage 1."""
-    import time
+    """Scene 1's stage 2 overlaps later scenes' stage 1, and stage-2 calls
+    run side by side: every stage-2 answer is held back until the last
+    scene's stage 1 has been asked, and the calls waiting are counted."""
+    import asyncio
 
-    story = write_yaml(tmp_path / "s.yaml", story_data(6))
-    starts: dict[str, float] = {}
+    from fakes import request_kind
 
-    class Timed(ScriptedModel):
+    scenes = 6
+    story = write_yaml(tmp_path / "s.yaml", story_data(scenes))
+
+    class Observed(ScriptedModel):
+        def __init__(self):
+            super().__init__()
+            self.last_stage1 = asyncio.Event()
+            self.stage2_waiting = self.max_stage2_waiting = 0
+            self.held_back = 0  # stage-2 calls that waited for the last scene's stage 1
+
         async def complete(self, messages, params, sample=0):
-            import asyncio
-
-            from fakes import request_kind
             kind = request_kind(messages)
-            starts.setdefault(f"{kind}:{len(self.requests)}", time.perf_counter())
-            if kind.startswith("stage2"):
-                await asyncio.sleep(0.3)
+            if kind == "prose" and self.count("prose") == scenes - 1:
+                self.last_stage1.set()
+            if kind.startswith("stage2") and not self.last_stage1.is_set():
+                self.stage2_waiting += 1
+                self.max_stage2_waiting = max(self.max_stage2_waiting, self.stage2_waiting)
+                try:
+                    # A guard, not a measurement: a run that waited for
+                    # stage 2 before going on with stage 1 would never set it.
+                    await asyncio.wait_for(self.last_stage1.wait(), 60)
+                    self.held_back += 1
+                except asyncio.TimeoutError:
+                    pass
+                finally:
+                    self.stage2_waiting -= 1
             return await super().complete(messages, params, sample)
 
-    began = time.perf_counter()
-    run(story, tmp_path / "run", Timed(), concurrency=6)
-    wall = time.perf_counter() - began
-    # 6 stage-2 answers of 0.3 s each: sequential would take >= 1.8 s
-    assert wall < 1.5, wall
+    model = Observed()
+    run(story, tmp_path / "run", model, concurrency=scenes)
+    assert model.count("prose") == scenes and model.held_back >= 1  # stage 1 went on while stage 2 waited
+    assert model.max_stage2_waiting >= 2  # stage-2 calls in flight side by side
 
 
 def test_scene_option_in_direct_mode_keeps_the_scenes_after_it(story_file, tmp_path):
