@@ -58,7 +58,7 @@ def test_clean_script_exits_0_with_statistics(write, capsys):
     assert main(["check", path]) == 0
     out = capsys.readouterr().out
     assert f"{path}: 0 errors, 0 warnings" in out
-    assert "scenes" in out and "ANNA 1/1" in out and "INT 1, EXT 1" in out
+    assert "scenes" in out and "ANNA 1/1/1" in out and "(speeches/lines/words)" in out and "INT 1, EXT 1" in out
 
 
 def test_findings_print_as_file_line_severity_code_message(write, capsys):

@@ -67,7 +67,7 @@ def test_size_limit_is_checked_before_reading(tmp_path):
     path = tmp_path / "big.fountain"
     with path.open("wb") as handle:
         handle.truncate(MAX_BYTES + 1)  # sparse: cheap to make, and never read
-    with pytest.raises(UserError, match="MB"):
+    with pytest.raises(UserError, match="MiB"):
         read_text(path)
 
 
@@ -163,7 +163,7 @@ def test_fifty_megabytes_is_one_error_line(tmp_path, capsys):
     path.write_bytes((scene * (size // len(scene) + 1))[:size])
     code, out, err = run_parse(capsys, str(path))
     assert code == 2 and out == ""
-    assert "is 50.0 MB" in one_line(err)
+    assert "is 50.0 MiB" in one_line(err)
 
 
 def test_fifty_megabytes_on_stdin_is_one_error_line(capsys, monkeypatch):

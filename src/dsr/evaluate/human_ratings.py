@@ -103,7 +103,8 @@ def read_rating_file(path: Path, kit_id: str, pairs: set[str]) -> RatingFile:
     if not data.strip():
         raise BadFile("is empty")
     if len(data) > MAX_FILE_BYTES:
-        raise BadFile(f"is {len(data):,} bytes, too large for a ratings file")
+        raise BadFile(f"is {len(data) / 2**20:.1f} MiB, too large for a ratings file "
+                      f"(limit {MAX_FILE_BYTES // 2**20} MiB)")
     try:
         content = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:

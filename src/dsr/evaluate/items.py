@@ -26,7 +26,7 @@ from dsr.errors import UserError
 from dsr.evaluate.stats.ids import preview_ids
 from dsr.pipeline.prompts import character_block, clip_words
 from dsr.screenplay.inline import strip_notes
-from dsr.screenplay.io import read_text
+from dsr.screenplay.io import read_text, screenplay_doubt
 from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.parser import parse
 from dsr.screenplay.writer import write
@@ -154,7 +154,11 @@ def load_run(root: Path, name: str, prefix: str = "") -> SystemOutput:
 def load_fountain(path: Path, name: str, prefix: str = "", require_scenes: bool = True) -> SystemOutput:
     """A Fountain file, one item per scene heading (no outline of its own)."""
     text = read_text(path)
-    scenes, preamble = split_scenes(parse(text))
+    script = parse(text)
+    doubt = screenplay_doubt(str(path), text, script)
+    if doubt:  # scoring a story outline or an empty file as a screenplay would mislead
+        raise UserError(f"{doubt}: not a screenplay to evaluate; give a dsr write run directory or a Fountain file")
+    scenes, preamble = split_scenes(script)
     if not scenes and require_scenes:
         raise UserError(f"{path}: no scene headings, so no scenes to evaluate")
     items = {item_id(i, prefix): SceneItem(item_id(i, prefix), body) for i, body in enumerate(scenes)}

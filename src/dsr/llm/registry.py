@@ -12,17 +12,21 @@ from pathlib import Path
 from typing import Callable
 
 from dsr.llm.base import ChatModel
-from dsr.llm.specs import bad_spec
+from dsr.llm.specs import bad_spec, parse_openai_spec
+
+
+def _embedded_path(spec: str) -> Path | None:
+    _, _, path = spec.partition(":")
+    path = path.strip()
+    if path and not Path(path).expanduser().is_file():
+        raise bad_spec(spec, f"no model file at {path}")
+    return Path(path).expanduser() if path else None
 
 
 def _embedded(spec: str) -> ChatModel:
     from dsr.llm.embedded import EmbeddedModel
 
-    _, _, path = spec.partition(":")
-    path = path.strip()
-    if path and not Path(path).expanduser().is_file():
-        raise bad_spec(spec, f"no model file at {path}")
-    return EmbeddedModel(Path(path).expanduser() if path else None)
+    return EmbeddedModel(_embedded_path(spec))
 
 
 def _openai(spec: str) -> ChatModel:
@@ -36,6 +40,26 @@ BACKENDS: dict[str, Callable[[str], ChatModel]] = {
     "embedded": _embedded,
     "openai": _openai,
 }
+
+
+# prefix -> a cheap check of the rest of the spec (nothing loaded, nothing connected)
+CHECKS: dict[str, Callable[[str], object]] = {
+    "embedded": _embedded_path,
+    "openai": parse_openai_spec,
+}
+
+
+def check_spec(spec: str) -> None:
+    """The one-line ``UserError`` ``resolve_model`` would raise for a malformed
+    spec, found without building the backend: commands check every spec before
+    they create anything."""
+    spec = (spec or "").strip()
+    prefix = spec.split(":", 1)[0]
+    if prefix not in BACKENDS:
+        raise bad_spec(spec, "unknown kind of model" if spec else "empty")
+    check = CHECKS.get(prefix)
+    if check is not None:
+        check(spec)
 
 
 def resolve_model(spec: str) -> ChatModel:

@@ -13,6 +13,7 @@ from pathlib import Path
 from dsr.errors import UserError
 from dsr.llm.base import ChatModel, LLMError
 from dsr.llm.cache import CachedModel
+from dsr.llm.registry import check_spec
 from dsr.pipeline.assemble import finish
 from dsr.pipeline.orchestrate import Models, Pipeline, Reporter, check_mode
 from dsr.pipeline.run import RunDir
@@ -65,6 +66,9 @@ def write_story(story_path: Path | str, run_dir: Path | str | None, settings: Se
     story = load_story(story_path)
     if settings.scene is not None and not 1 <= settings.scene <= len(story.scenes):
         raise UserError(f"--scene {settings.scene}: the outline has scenes 1 to {len(story.scenes)}")
+    for role, spec in (("stage1", settings.stage1_model), ("stage2", settings.stage2_model)):
+        if not backends or role not in backends:
+            check_spec(spec)  # before the run directory exists: a bad option leaves nothing behind
     run = RunDir(run_dir or default_run_dir(story_path, settings.direct))
     with run.lock():
         check_mode(run, settings.direct)

@@ -41,10 +41,10 @@ def stats_table(name: str, stats: dict):
     table.add_row("time of day", _mix(stats["time_of_day"]))
     characters = stats["characters"]
     shown = list(characters.items())[:8]
-    cast = ", ".join(f"{n} {c['blocks']}/{c['lines']}" for n, c in shown)
+    cast = ", ".join(f"{n} {c['blocks']}/{c['lines']}/{c['words']}" for n, c in shown)
     if len(characters) > len(shown):
         cast += f", +{len(characters) - len(shown)} more"
-    table.add_row(f"speakers ({len(characters)})", (cast + "  (speeches/lines)") if cast else "-")
+    table.add_row(f"speakers ({len(characters)})", (cast + "  (speeches/lines/words)") if cast else "-")
     return table
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from dsr.errors import UserError
 from dsr.files import atomic_write_bytes
 from dsr.screenplay.formats import FORMATS, output_format, render
-from dsr.screenplay.io import read_fountain
+from dsr.screenplay.io import read_fountain, screenplay_doubt
 from dsr.screenplay.model import Screenplay
 from dsr.screenplay.validate import CODES
 
@@ -33,10 +33,6 @@ CONTINUITY_CODES = {
     "place-contradiction": "action that puts the scene in another of the story's places",
     "heading-differs": "the heading's INT/EXT, time or place is not the outline's",
 }
-
-# Element types that only a screenplay has; a file with none of them is likely not one.
-_SCREENPLAY_TYPES = frozenset({"scene_heading", "character", "transition"})
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     _register_parse(subparsers)
@@ -57,7 +53,7 @@ cues, parentheticals, dialogue, transitions, centered text, lyrics, page
 breaks, sections, synopses and notes. Boneyard (/* ... */) is left out.
 
 Input may be UTF-8 (with or without BOM), UTF-16, or Windows-1252 (read
-with a warning); CRLF and CR line endings are fine; files over 20 MB and
+with a warning); CRLF and CR line endings are fine; files over 20 MiB and
 binary files are refused with a one-line error.
 """
 
@@ -102,11 +98,10 @@ def run_parse(args: argparse.Namespace) -> int:
 
 
 def _warn_if_not_a_screenplay(name: str, text: str, screenplay: Screenplay) -> None:
-    if not text.strip():
-        _warn(f"{name} is empty: no screenplay in it")
-    elif not screenplay.title_page and not any(el.type in _SCREENPLAY_TYPES for el in screenplay.elements):
-        # Parsed anyway (everything unrecognised is action), but say so once.
-        _warn(f"{name} has no scene heading, character cue or transition: is it a screenplay?")
+    # Parsed anyway (everything unrecognised is action), but said once.
+    doubt = screenplay_doubt(name, text, screenplay)
+    if doubt:
+        _warn(f"{doubt}: is it a screenplay?")
 
 
 def _listing(screenplay: Screenplay) -> str:
@@ -155,7 +150,7 @@ it was written from (one heading per outline scene, in order); continuity
 findings print as FILE:LINE: warning CODE: scene N: MESSAGE.
 
 Files are read as UTF-8 (a file that is not is read as Windows-1252, with a
-warning); CRLF and CR line endings are fine; binary files and files over 20 MB
+warning); CRLF and CR line endings are fine; binary files and files over 20 MiB
 are refused.
 
 exit status: 0 no errors (warnings allowed), 1 errors found, 2 a file could not be read
@@ -292,7 +287,8 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     fmt = output_format(args.output, args.format)
-    _, screenplay = read_fountain(args.file)
+    text, screenplay = read_fountain(args.file)
+    _warn_if_not_a_screenplay("stdin" if args.file == "-" else args.file, text, screenplay)
     data, summary = render(screenplay, fmt, paper=args.paper, font=args.font, bold_headings=args.bold_headings)
     if args.output == "-":
         sys.stdout.buffer.write(data)

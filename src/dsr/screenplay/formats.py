@@ -17,12 +17,16 @@ EXTENSIONS = {".pdf": "pdf", ".fdx": "fdx", ".html": "html", ".htm": "html", ".f
 
 
 def output_format(output: str, explicit: str | None) -> str:
-    """The format to write: --format if given, else OUT's extension."""
+    """The format to write: --format if given, else OUT's extension; both
+    given and different (``-o x.pdf --format html``) is refused."""
+    fmt = EXTENSIONS.get(Path(output).suffix.lower()) if output != "-" else None
     if explicit:
+        if fmt is not None and fmt != explicit:
+            raise UserError(f"--format {explicit} contradicts {output}, whose extension means {fmt}; "
+                            f"name the file .{explicit} or leave out --format")
         return explicit
     if output == "-":
         raise UserError("writing to standard output needs --format (pdf, fdx, html or fountain)")
-    fmt = EXTENSIONS.get(Path(output).suffix.lower())
     if fmt is None:
         suffix = Path(output).suffix or "no extension"
         raise UserError(f"cannot tell the format of {output} ({suffix}): name it .pdf, .fdx, .html or .fountain, or give --format")

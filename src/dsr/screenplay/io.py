@@ -10,7 +10,7 @@ for lists that name the file beside it (``dsr import``'s report).
 Decisions, with the screenwriter in mind:
 
 - Size: a feature script is ~200 KB of Fountain and even a season of TV
-  fits in a few MB, so anything over ``MAX_BYTES`` (20 MB) is refused up
+  fits in a few MiB, so anything over ``MAX_BYTES`` (20 MiB) is refused up
   front, from its size on disk, without reading it (stdin: read at most the
   limit). It is almost certainly the wrong file, and refusing is instant.
 - Binary: a PDF, a ZIP container (Word .docx, Fade In), an old Office
@@ -42,7 +42,8 @@ from dsr.screenplay.model import Screenplay
 from dsr.screenplay.parser import parse
 
 __all__ = ["MAX_BYTES", "DecodedText", "UnreadableFile", "decode", "decode_fountain", "read_bytes", "read_text",
-           "read_decoded", "read_fountain"]
+           "read_decoded", "read_fountain",
+           "screenplay_doubt"]
 
 MAX_BYTES = 20 * 1024 * 1024
 # Share of control characters above which decoded "text" is a binary file.
@@ -67,6 +68,12 @@ _UTF16_32_BOMS = (
 )
 
 Warn = Callable[[str], None]
+
+# Element types that only a screenplay has; a file with none of them is likely not one.
+_SCREENPLAY_TYPES = frozenset({"scene_heading", "character", "transition"})
+# Suffixes of the files people most often give by mistake, and what they are.
+_OTHER_FILES = {".yaml": "a story outline", ".yml": "a story outline", ".json": "JSON (a story outline?)",
+                ".md": "Markdown (a story outline?)", ".fdx": "a Final Draft file: dsr import converts it to Fountain"}
 
 
 class UnreadableFile(UserError):
@@ -103,10 +110,11 @@ def _display(name: str | Path) -> str:
 
 
 def _size_error(name: str, size: int | None, limit: int) -> UnreadableFile:
-    mb = 1024 * 1024
-    what = f"{size / mb:.1f} MB" if size is not None else f"over {limit / mb:g} MB"
-    reason = (f"{what}, too large for a screenplay: dsr reads files up to {limit / mb:g} MB "
-              "(a feature script is about 0.2 MB): is it the right file?")
+    # MiB (2**20 bytes) everywhere dsr states a size limit: what it counts is what it says.
+    mib = 1024 * 1024
+    what = f"{size / mib:.1f} MiB" if size is not None else f"over {limit / mib:g} MiB"
+    reason = (f"{what}, too large for a screenplay: dsr reads files up to {limit / mib:g} MiB "
+              "(a feature script is about 0.2 MiB): is it the right file?")
     return UnreadableFile(f"{name} is {reason}", reason)
 
 
@@ -219,3 +227,22 @@ def read_fountain(
     """Read and parse a Fountain file: ``(text, screenplay)``."""
     text = read_text(source, limit, warn)
     return text, parse(text)
+
+
+def screenplay_doubt(name: str, text: str, screenplay: Screenplay) -> str | None:
+    """Why ``text`` (read as ``screenplay``) is probably not a screenplay, or None
+    (``"story.yaml has no scene heading, ..."``: callers add what they do about it).
+
+    Fountain reads any text (what it does not recognise is action), so a
+    story outline or an empty file parses without error; commands warn with
+    this, or refuse where scoring it would mislead.
+    """
+    if not text.strip():
+        return f"{name} is empty"
+    if any(el.type in _SCREENPLAY_TYPES for el in screenplay.elements):
+        return None
+    what = _OTHER_FILES.get(Path(name).suffix.lower())
+    if screenplay.title_page and not screenplay.elements and not what:
+        return None  # a title page alone is a (short) screenplay
+    hint = f" (it looks like {what})" if what else ""
+    return f"{name} has no scene heading, character cue or transition{hint}"

@@ -282,7 +282,10 @@ class _Checker:
                      f"{quote(text)} is a parenthetical with no character cue above it; put it directly under "
                      "a cue (the speaker's name on its own line), or write it as plain action")
         elif text.isupper() and len(text) <= 40 and CUE_LIKE.match(text) and self.looks_like_cue(text, following):
-            nxt = f" ({quote(following.text)})" if following is not None and following.type == "action" else ""
+            # Quote the next line as the loose dialogue only when it could be some: a
+            # transition ("FADE OUT:") after a cue is the scene ending, not the speech.
+            loose = following is not None and following.type == "action" and not _reads_as_transition(following)
+            nxt = f" ({quote(following.text)})" if loose else ""
             self.add(el.line, "cue-without-dialogue",
                      f"{quote(text)} is a character cue with no dialogue under it; put the dialogue{nxt} on the "
                      "very next line, with no blank line between cue and dialogue")
@@ -391,6 +394,12 @@ class _Checker:
                 position = note + 2
             else:
                 position = close + 2
+
+
+def _reads_as_transition(el: Element) -> bool:
+    """A one-line action paragraph that is a transition Fountain did not recognise (``FADE OUT:``)."""
+    text = printable(el.text).strip()
+    return "\n" not in text and text[-1:] in (":", ".") and is_transition(text)
 
 
 def validate(sp: Screenplay, source: str | None = None) -> list[Finding]:

@@ -3,14 +3,17 @@
 ``dsr story check FILE``: load a story outline, report every problem at
 once (exit 2), or print a short summary and the warnings (exit 0; with
 ``--strict`` exit 1 when there are warnings). ``--json`` prints the story as
-dsr reads it, normalised, which also converts Markdown or YAML to JSON."""
+dsr reads it, normalised, which also converts Markdown or YAML to JSON.
+FILE ``-`` reads standard input (its format from ``--format``, or guessed)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 
-from dsr.story.loader import load_story, story_warnings
+from dsr.story.formats import decode, guess_format
+from dsr.story.loader import MAX_STORY_BYTES, load_story, load_story_text, story_warnings
 from dsr.story.model import Story
 
 EPILOG = """\
@@ -18,6 +21,10 @@ examples:
   dsr story check examples/short_film.yaml
   dsr story check my_outline.md --strict      # warnings fail too (for CI)
   dsr story check my_outline.md --json > my_outline.json
+  cat my_outline.yaml | dsr story check -     # standard input (--format if the guess is wrong)
+
+exit status: 0 the story loads (warnings allowed), 1 warnings with --strict,
+2 the story has problems or cannot be read
 """
 
 
@@ -31,22 +38,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("file", help="story outline: .yaml, .yml, .json or .md")
+    check.add_argument("file", help="story outline: .yaml, .yml, .json or .md; '-' reads standard input")
+    check.add_argument("--format", choices=("yaml", "json", "markdown"),
+                       help="the story's format (default: from the file's suffix; guessed for standard input)")
     check.add_argument("--json", action="store_true", help="print the normalised story as JSON instead")
     check.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     check.set_defaults(func=run_story_check)
 
 
 def run_story_check(args: argparse.Namespace) -> int:
-    story = load_story(args.file)
+    story = _read_story(args.file, args.format)
     warnings = story_warnings(story)
     if args.json:
         print(story.model_dump_json(indent=2))
     else:
-        print(summary(story, args.file))
+        print(summary(story, "stdin" if args.file == "-" else args.file))
         for warning in warnings:
             print(f"warning: {warning}")
     return 1 if args.strict and warnings else 0
+
+
+def _read_story(file: str, fmt: str | None) -> Story:
+    if file != "-":
+        return load_story(file, fmt)
+    raw = sys.stdin.buffer.read(MAX_STORY_BYTES + 1)  # the loader refuses what is over the limit
+    return load_story_text(raw, fmt or guess_format(decode(raw, "stdin")), source="stdin")
 
 
 def summary(story: Story, source: str) -> str:

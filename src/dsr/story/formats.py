@@ -6,6 +6,7 @@ the data is ``loader.py``'s job."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -36,6 +37,18 @@ class Parsed:
     def __repr__(self) -> str:
         # The data may be a YAML alias bomb: never expand it in a traceback.
         return f"Parsed({type(self.data).__name__}, {len(self.problems)} problems)"
+
+
+def guess_format(text: str) -> str:
+    """``json``, ``markdown`` or ``yaml`` for a story given without a file name
+    (standard input): JSON starts with ``{``; Markdown has ``## `` sections
+    and none of YAML's top-level keys; anything else is read as YAML."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith("{"):
+        return "json"
+    if re.search(r"(?m)^##\s+\S", text) and not re.search(r"(?m)^(title|characters|scenes)\s*:", text):
+        return "markdown"
+    return "yaml"
 
 
 def decode(raw: bytes, source: str) -> str:

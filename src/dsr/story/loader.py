@@ -70,12 +70,15 @@ class StoryError(UserError):
 
 # -- entry points -------------------------------------------------------------
 
-def load_story(path: str | Path) -> Story:
+def load_story(path: str | Path, fmt: str | None = None) -> Story:
+    """The story in file ``path``; its format from ``fmt`` or else the suffix."""
     path = Path(path)
-    fmt = FORMATS.get(path.suffix.lower())
+    if path.is_dir():
+        raise UserError(f"{path} is a directory; give a story file (.yaml, .yml, .json or .md)")
+    fmt = fmt or FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise UserError(f"{path}: unknown story format {path.suffix or '(no suffix)'!r}; "
-                        "use .yaml, .yml, .json or .md (see docs/story-format.md)")
+        what = f"unknown story format {path.suffix!r}" if path.suffix else "cannot tell the story format (no suffix)"
+        raise UserError(f"{path}: {what}; use .yaml, .yml, .json or .md (see docs/story-format.md)")
     try:
         size = path.stat().st_size
         if path.is_dir():

@@ -18,6 +18,8 @@ from dsr.synth.importers.convert import ImportResult, import_file
 
 REPORT_NAME = "import-report.json"
 FINDINGS_KEPT = 50  # per file in the report; the counts cover all
+# An -o ending in one of these names a screenplay file, not the output folder.
+_SCRIPT_SUFFIXES = {".fountain", ".spmd", ".fdx", ".txt"}
 
 
 def expand_inputs(paths: list[str]) -> list[Path]:
@@ -72,6 +74,12 @@ def report_entry(result: ImportResult, output: str | None) -> dict:
 def import_corpus(paths: list[str], out_dir: Path, on_file=None) -> list[dict]:
     """Import every file; returns the report entries (also written to OUT)."""
     files = expand_inputs(paths)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"-o {out_dir} is a file; -o names the folder the Fountain files go into "
+                        f"(e.g. -o {out_dir.parent}/), each named after its source")
+    if not out_dir.exists() and out_dir.suffix.lower() in _SCRIPT_SUFFIXES:
+        raise UserError(f"-o {out_dir} names a file; -o names the folder the Fountain files go into "
+                        f"(e.g. -o {out_dir.parent}/), each named after its source")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
