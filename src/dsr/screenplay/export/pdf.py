@@ -7,8 +7,9 @@ through platypus flowables, is what keeps a 120-page script well under a
 second.
 
 The typeface is Courier Prime (SIL Open Font License) when the installed
-``screenplain`` package carries it, else the PDF's built-in Courier; both
-are 12 pt with a 7.2 pt advance, so the layout is the same either way.
+``screenplain`` package carries it, else Courier; both are 12 pt with a
+7.2 pt advance, so the layout is the same either way. Either is embedded
+in the PDF (Courier from the Type 1 files that come with reportlab).
 """
 
 from __future__ import annotations
@@ -200,7 +201,8 @@ def _metadata(sp: Screenplay) -> tuple[str, str]:
 def _draw(sp: Screenplay, out: BinaryIO | str, paper: tuple[float, float], fonts: dict[int, str], bold_headings: bool) -> int:
     page_width, page_height = paper
     lines_per_page = int((page_height - MARGIN_TOP - MARGIN_BOTTOM) // LINE_HEIGHT)
-    canvas = Canvas(out, pagesize=(page_width, page_height))
+    # The initial font is ours: reportlab's default (Helvetica) would be listed, unembedded, in every PDF.
+    canvas = Canvas(out, pagesize=(page_width, page_height), initialFontName=fonts[0])
     title, author = _metadata(sp)
     if title:
         canvas.setTitle(title)
@@ -256,6 +258,11 @@ def write_pdf(
     # setting is global in reportlab, so it is restored afterwards.
     use_a85 = rl_config.useA85
     rl_config.useA85 = 0
+    # Every font is embedded (print shops and PDF/X reject documents that
+    # leave fonts to the reader). The built-in Courier is embedded from the
+    # Type 1 files reportlab ships; this switch is global in reportlab too.
+    embed_standard = pdfmetrics.standardFonts.__embed__
+    pdfmetrics.standardFonts.__embed__ = embed_standard or fonts is _BUILTIN
     try:
         page_count = _draw(sp, target, PAPERS[paper], fonts, bold_headings)
     except OSError as exc:
@@ -264,4 +271,5 @@ def write_pdf(
         raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:
         rl_config.useA85 = use_a85
+        pdfmetrics.standardFonts.__embed__ = embed_standard
     return page_count
