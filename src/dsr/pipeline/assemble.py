@@ -37,8 +37,18 @@ def package_versions() -> dict[str, str | None]:
 
 
 def title_page(pipe: Pipeline) -> dict[str, list[str]]:
-    page = {"Title": [pipe.story.title], "Credit": ["Draft by"], "Author": [f"dsr {__version__}"]}
+    """The writer's title page: the title in capitals, as the industry page has
+    it; the credit only when the story names its author (never dsr)."""
+    story = pipe.story
+    page = {"Title": [story.title.upper()]}
+    if story.author:
+        page["Credit"] = ["Written by"]
+        page["Author"] = story.author.splitlines()
     page["Source"] = [f"From the outline {_input_name(pipe)}"]
+    if story.draft_date:
+        page["Draft date"] = [story.draft_date]
+    if story.contact:
+        page["Contact"] = story.contact.splitlines()
     if pipe.settings.direct:
         page["Notes"] = ["Direct baseline: outline to screenplay, no prose stage"]
     return page

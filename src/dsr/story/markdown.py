@@ -73,7 +73,8 @@ _LABEL = re.compile(r"^\s*(?:\*\*|__)?([A-Za-z][A-Za-z' ]{0,24}?)\s*(?::\s*(?:\*
 _NAME_SEPARATOR = re.compile(r"\s*[–—]\s*|\s+-\s+|\s*:\s*")
 
 TOP_KEYS = {"logline": "logline", "genre": "genre", "language": "language", "style": "style",
-            "tone": "style", "title": "title"}
+            "tone": "style", "title": "title",
+            "author": "author", "written by": "author", "contact": "contact", "draft date": "draft_date"}
 SECTIONS = {"characters": "characters", "cast": "characters", "scenes": "scenes",
             "outline": "scenes", **{k: k for k in ("logline", "genre", "language", "style")}}
 SCENE_KEYS = {"characters": "characters", "cast": "characters", "who": "characters",

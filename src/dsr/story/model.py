@@ -13,6 +13,7 @@ The file format is documented in ``docs/story-format.md``.
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any, Literal
 
@@ -234,6 +235,11 @@ class Story(_Model):
     genre: str = ""
     language: str = "en"  # BCP-47-ish code, e.g. "en", "de", "es"
     style: str = ""  # tone notes
+    # The title page of the screenplay (not shown to the models): the writer
+    # credited under "Written by", a contact block (a line each), a draft date.
+    author: str = ""
+    contact: str = ""
+    draft_date: str = ""
     characters: list[Character] = Field(min_length=1)
     scenes: list[OutlineScene] = Field(min_length=1)
 
@@ -245,10 +251,16 @@ class Story(_Model):
             data = {**data, "language": "no"}
         return _drop_empty_optionals(data, ("title", "characters", "scenes"))
 
-    @field_validator("style", "logline", mode="before")
+    @field_validator("style", "logline", "author", "contact", mode="before")
     @classmethod
     def _text_lines(cls, value: Any) -> Any:
         return _join_lines(value)
+
+    @field_validator("draft_date", mode="before")
+    @classmethod
+    def _date_as_written(cls, value: Any) -> Any:
+        # YAML reads `draft_date: 2026-12-07` as a date.
+        return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
 
     @field_validator("language")
     @classmethod
