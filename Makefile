@@ -35,6 +35,7 @@ bench: setup-test
 	$(PY) bench/pipeline.py
 	$(PY) bench/synth.py
 	$(PY) bench/llm.py
+	$(PY) bench/story_load.py
 
 clean:
 	rm -rf runs build dist .pytest_cache
