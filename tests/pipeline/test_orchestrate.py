@@ -33,7 +33,7 @@ def test_two_stage_run_writes_every_artifact_in_order(story_file, tmp_path):
 
     text = (out / "screenplay.fountain").read_text()
     sp = parse(text)
-    assert sp.title == "The Missing Mug"
+    assert sp.title == "THE MISSING MUG"  # capitals, as the industry title page has it
     assert [el.text for el in sp.elements if el.type == "scene_heading"] == headings
     assert [f for f in validate(sp, text) if f.severity == "error"] == []
     assert "MAYA" in [el.name for el in sp.elements if el.type == "character"]
