@@ -5,7 +5,9 @@ Per script: the validator's findings (errors and warnings, per scene and per
 the dialogue/action word ratio, scenes, estimated pages, speaking
 characters, and, when the outline is known, outline coverage
 (``coverage``). The numbers come from the same parser, validator and
-statistics that ``dsr check`` uses, so the two always agree.
+statistics that ``dsr check`` uses, so the two always agree. With the
+outline known, continuity findings too (``dsr.fidelity.continuity``, the
+same ones ``dsr check --story`` prints).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from collections import Counter
 from typing import Any
 
 from dsr.evaluate.coverage import outline_coverage
+from dsr.fidelity.continuity import continuity_findings, headed_scenes
 from dsr.evaluate.items import SystemOutput
 from dsr.evaluate.novelization import novelization_index
 from dsr.screenplay.parser import parse
 from dsr.screenplay.stats import statistics
 from dsr.screenplay.validate import validate
+from dsr.story.model import Story
 
 _PRINTED = frozenset({"scene_heading", "action", "character", "parenthetical", "dialogue", "transition",
                       "centered", "lyrics"})
@@ -63,8 +67,35 @@ def system_metrics(system: SystemOutput) -> dict[str, Any]:
     metrics = script_metrics(text)
     metrics["notes"] = list(system.notes)
     if system.story is not None:
-        metrics["coverage"] = outline_coverage(system.story, [s.text for s in system.scenes.values()])
+        scenes = [s.text for s in system.scenes.values()]
+        metrics["coverage"] = outline_coverage(system.story, scenes)
+        metrics["continuity"] = continuity_metrics(system.story, scenes)
     return metrics
+
+
+def continuity_metrics(story: Story, scenes: list[str], script: str | None = None) -> dict[str, Any]:
+    """Continuity findings of ``scenes`` (Fountain, one per outline scene, in
+    order) against ``story``: the list, their number and their codes. Scene
+    numbers are the outline's; lines are within each scene's text. ``script``
+    names the screenplay in each finding (a benchmark pools several)."""
+    parsed = []
+    for text in scenes:
+        headed = headed_scenes(parse(text))
+        if len(headed) != 1:
+            raise ValueError("one headed scene per outline scene expected")
+        parsed.append(headed[0])
+    findings = [{**f.to_dict(), **({"script": script} if script else {})}
+                for f in continuity_findings(story, parsed)]
+    return {"findings": findings, "count": len(findings), "scenes": len(scenes),
+            "by_code": dict(sorted(Counter(f["code"] for f in findings).items()))}
+
+
+def pool_continuity(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    by_code: Counter = Counter()
+    for part in parts:
+        by_code.update(part["by_code"])
+    return {"count": sum(p["count"] for p in parts), "scenes": sum(p["scenes"] for p in parts),
+            "by_code": dict(sorted(by_code.items())), "findings": [f for p in parts for f in p["findings"]]}
 
 
 def headline(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -81,6 +112,7 @@ def headline(metrics: dict[str, Any]) -> dict[str, Any]:
         "character_coverage": coverage.get("character_coverage"),
         "event_similarity": coverage.get("event_similarity"),
         "beat_match_rate": coverage.get("beat_match_rate"),
+        "continuity_findings": (metrics.get("continuity") or {}).get("count"),
     }
 
 
@@ -93,6 +125,9 @@ def pooled_metrics(parts: list[SystemOutput]) -> dict[str, Any]:
     coverages = [outline_coverage(p.story, [s.text for s in p.scenes.values()]) for p in parts if p.story]
     if coverages:
         metrics["coverage"] = pool_coverage(coverages)
+        metrics["continuity"] = pool_continuity([
+            continuity_metrics(p.story, [s.text for s in p.scenes.values()], script=p.source.name)
+            for p in parts if p.story])
     return metrics
 
 

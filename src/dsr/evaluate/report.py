@@ -152,10 +152,30 @@ def _format_md(formats: dict[str, Any]) -> str:
         rows.append([name, str(h["scenes"]), num(h["pages"], 1), num(h["errors_per_100_elements"], 1),
                      num(h["warnings_per_100_elements"], 1), pct(h["novelization_index"]),
                      num(h["dialogue_action_ratio"]), str(h["speaking_characters"]), pct(h["character_coverage"]),
-                     num(h["event_similarity"]), pct(h["beat_match_rate"])])
+                     num(h["event_similarity"]), pct(h["beat_match_rate"]),
+                     "-" if h["continuity_findings"] is None else str(h["continuity_findings"])])
     head = ["System", "Scenes", "Pages", "Errors /100 el.", "Warnings /100 el.", "Novelization", "Dialogue/action",
-            "Speakers", "Character coverage", "Event similarity", "Beat match"]
-    return "## Format metrics (no model)\n\n" + table(head, rows)
+            "Speakers", "Character coverage", "Event similarity", "Beat match", "Continuity"]
+    text = "## Format metrics (no model)\n\n" + table(head, rows)
+    lines = []
+    for name, metrics in formats.items():
+        findings = (metrics.get("continuity") or {}).get("findings", [])
+        lines += [f"- {name}, {_where(f)}: {f['code']}: {f['message']}" for f in findings[:CONTINUITY_LISTED]]
+        if len(findings) > CONTINUITY_LISTED:
+            lines.append(f"- {name}: {len(findings) - CONTINUITY_LISTED} more in report.json")
+    if lines:
+        text += ("\n\n## Continuity findings (no model)\n\nAgainst the outline, scene by scene, as "
+                 "`dsr check --story` reports them.\n\n" + "\n".join(lines))
+    return text
+
+
+CONTINUITY_LISTED = 40  # per system in report.md; report.json has them all
+
+
+def _where(finding: dict[str, Any]) -> str:
+    numbers = finding["scenes"]
+    where = ("scene " if len(numbers) == 1 else "scenes ") + ", ".join(str(n) for n in numbers)
+    return f"{finding['script']} {where}" if finding.get("script") else where
 
 
 def _agreement_md(agreement: dict[str, Any]) -> str:
