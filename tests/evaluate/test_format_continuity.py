@@ -36,7 +36,7 @@ def test_runs_get_a_continuity_column_and_their_findings_listed(tmp_path, capsys
     header = next(line for line in md.splitlines() if line.startswith("| System | Scenes"))
     assert header.rstrip(" |").endswith("Continuity")
     assert next(line for line in md.splitlines() if line.startswith("| drifting |")).rstrip(" |").endswith("| 3")
-    assert "- drifting, scene 1: name-drift: JUNEY looks like JUNE" in md
+    assert "| drifting | scene 1 | name-drift | JUNEY looks like JUNE" in md
     assert "Continuity" in capsys.readouterr().out  # the terminal table has the column too
 
 

@@ -5,18 +5,16 @@ should give almost nothing; what it does give here is a real slip."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from testkit.shared import shared
 
 from dsr.fidelity.continuity import check_screenplay
 from dsr.screenplay.parser import parse
 from dsr.synth.corpus import load_corpus
 from dsr.synth.inputs import build_story
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
-
 
 def corpus_findings():
-    for sp in load_corpus(CORPUS):
+    for sp in load_corpus(shared("corpus")):
         story = build_story(sp, {}, {})
         script = parse("\n\n".join(scene.fountain for scene in sp.scenes))
         yield sp, check_screenplay(story, script)
@@ -36,7 +34,7 @@ def test_real_screenplays_against_their_own_outlines_give_only_the_one_real_slip
 
 def test_a_drifted_cue_planted_in_each_real_screenplay_is_found():
     """Recall on real text: one cue of a scene's first speaker renamed NAME -> NAMEIE."""
-    for sp in load_corpus(CORPUS):
+    for sp in load_corpus(shared("corpus")):
         story = build_story(sp, {}, {})
         target = next(scene for scene in sp.scenes if any(el.type == "character" for el in scene.elements))
         name = target.characters[0]

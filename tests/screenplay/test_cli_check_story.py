@@ -4,11 +4,11 @@ JSON, against a hand-made outline and a corpus script's reversed outline."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+from testkit.shared import shared
 
 from dsr.cli import main
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
 STORY = """\
 title: Low Water
@@ -94,7 +94,7 @@ def test_a_corpus_script_against_its_reversed_outline_as_a_run_would_store_it(tm
     from dsr.synth.corpus import load_corpus
     from dsr.synth.inputs import build_story
 
-    sp = next(s for s in load_corpus(CORPUS) if s.id == "THE_LIBRARY_FREAK-OUT")
+    sp = next(s for s in load_corpus(shared("corpus")) if s.id == "THE_LIBRARY_FREAK-OUT")
     (tmp_path / "story.json").write_text(json.dumps(build_story(sp, {}, {}).model_dump(mode="json")), "utf-8")
     script = tmp_path / "script.fountain"
     script.write_text("\n\n".join(scene.fountain for scene in sp.scenes), "utf-8")

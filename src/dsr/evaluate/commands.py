@@ -32,6 +32,7 @@ examples:
   dsr eval pairwise dsr=runs/a direct=runs/b -o reports/ab
   dsr eval human-share dsr=runs/a --reference human=real_script.fountain -o reports/human
   dsr eval benchmark --corpus scripts/ --systems dsr:embedded direct:embedded -o reports/bench --max-scenes 4
+  dsr eval continuity runs/low-water -o reports/continuity --judge openai:qwen3-32b@http://gpu:8000/v1
   dsr eval human-kit dsr=runs/a direct=runs/b --reference real.fountain -o kit/
   dsr eval human-import ratings/*.json --kit kit/ -o reports/humans
 
@@ -92,6 +93,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         _judge_options(p)
         _stats_options(p)
         p.set_defaults(func=handler)
+
+    p = sub.add_parser(
+        "continuity", help="a judge lists contradictions with facts of earlier scenes",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="A judge model reads the screenplay scene by scene: first the facts each scene "
+                    "establishes (who knows what, where objects are, who is alive), then, for each scene, "
+                    "the contradictions with the facts of the scenes before it, one line each with the "
+                    "scene numbers. With the outline known (a run directory, or --story for a Fountain "
+                    "file), the report also has the model-free findings of `dsr check --story`.",
+        epilog="examples:\n"
+               "  dsr eval continuity runs/low-water -o reports/continuity --judge SPEC\n"
+               "  dsr eval continuity draft.fountain --story story.yaml -o reports/draft --judge SPEC\n\n"
+               "Judge calls are cached in DIR/judge_calls.sqlite: re-running costs nothing for what is done.\n"
+               "exit codes: 0 ok, 2 bad input or options, 4 the judge failed.")
+    p.add_argument("system", metavar="RUN_OR_FOUNTAIN", help="a dsr write run directory or a Fountain file")
+    p.add_argument("--story", metavar="FILE",
+                   help="the outline a Fountain file was written from (a run directory has its own)")
+    _output(p)
+    _judge_options(p)
+    p.add_argument("--seed", type=int, default=0, help="seed of the judge's sampling (default 0)")
+    p.set_defaults(func=run_continuity, judge_tokens=800)
 
     p = sub.add_parser("benchmark", help="the method's protocol on held-out screenplays",
                        description="Held-out screenplays -> reverse synthesis -> outlines -> each system writes -> "
@@ -218,6 +240,69 @@ def run_format(args: argparse.Namespace) -> int:
     sections["items"] = None  # scripts need not share items here
     report.update(sections)
     return finish(report, Path(args.output))
+
+
+def _with_story(system, story_arg: str | None):
+    """``system`` with the outline from ``--story`` when it has none of its own."""
+    from dsr.evaluate.items import SceneItem, outline_text
+    from dsr.story.loader import load_story
+
+    if not story_arg or system.story is not None:
+        return system
+    story = load_story(Path(story_arg))
+    if len(system.scenes) != len(story.scenes):
+        raise UserError(f"{system.source} has {len(system.scenes)} scenes but the outline {story_arg} has "
+                        f"{len(story.scenes)}: give the outline the screenplay was written from")
+    system.story = story
+    system.scenes = {iid: SceneItem(iid, item.text, outline_text(story, i))
+                     for i, (iid, item) in enumerate(system.scenes.items())}
+    return system
+
+
+def run_continuity(args: argparse.Namespace) -> int:
+    require_eval_extra()
+    from dsr.evaluate.continuity_judge import prompt_version, review_continuity
+    from dsr.evaluate.evaluation import judge_section
+    from dsr.evaluate.format_metrics import continuity_metrics
+    from dsr.evaluate.items import load_system
+    from dsr.evaluate.judge_common import open_judge
+    from dsr.evaluate.report import new_report, output_dir
+    from dsr.progress import NullContext, reporter_for_terminal
+
+    system = _with_story(load_system(args.system), args.story)
+    if args.story and system.story is not None and system.source.is_dir():
+        warn(f"{system.source} is a run directory: its own outline (story.json) is used, not {args.story}")
+    out = output_dir(args.output)
+    reporter = reporter_for_terminal(unit="scenes")
+    judge, warnings = open_judge(args.judge, out / "judge_calls.sqlite", judge_settings(args), reporter=reporter)
+    for w in warnings:
+        warn(w)
+    try:
+        with reporter or NullContext():
+            review = asyncio.run(review_continuity(judge, system))
+    finally:
+        judge.model.close()
+    result = review.to_dict()
+    if not any(a.value is not None for a in review.facts.values()):
+        raise UserError(f"the judge {judge.spec} gave no valid answer at all "
+                        f"({result['failures']['facts']['missing_by_kind']}); try another --judge", exit_code=4)
+    report = new_report("continuity", systems=[system.name], items=system.item_ids)
+    report["warnings"] = list(warnings)
+    missing = result["failures"]["facts"]["missing"]
+    if missing:
+        report["warnings"].append(f"the facts of {missing} scene(s) are missing after retries: "
+                                  "what they established is not checked")
+    if result["unchecked_scenes"]:
+        report["warnings"].append(f"scene(s) {', '.join(map(str, result['unchecked_scenes']))} could not be "
+                                  "checked (no valid answer after retries)")
+    report["continuity_review"] = result
+    if system.story is not None:
+        report["continuity"] = continuity_metrics(system.story, [s.text for s in system.scenes.values()])
+    else:
+        report["warnings"].append("no outline known: the model-free checks (name drift, presence, time and "
+                                  "place) need a run directory or --story")
+    report["judge"] = {**judge_section(judge), "prompt_version": prompt_version()}
+    return finish(report, out, shown=warnings)
 
 
 def run_rubric(args: argparse.Namespace) -> int:

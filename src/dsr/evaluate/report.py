@@ -157,15 +157,15 @@ def _format_md(formats: dict[str, Any]) -> str:
     head = ["System", "Scenes", "Pages", "Errors /100 el.", "Warnings /100 el.", "Novelization", "Dialogue/action",
             "Speakers", "Character coverage", "Event similarity", "Beat match", "Continuity"]
     text = "## Format metrics (no model)\n\n" + table(head, rows)
-    lines = []
+    listed = []
     for name, metrics in formats.items():
         findings = (metrics.get("continuity") or {}).get("findings", [])
-        lines += [f"- {name}, {_where(f)}: {f['code']}: {f['message']}" for f in findings[:CONTINUITY_LISTED]]
+        listed += [[name, _where(f), f["code"], f["message"]] for f in findings[:CONTINUITY_LISTED]]
         if len(findings) > CONTINUITY_LISTED:
-            lines.append(f"- {name}: {len(findings) - CONTINUITY_LISTED} more in report.json")
-    if lines:
+            listed.append([name, "", "", f"{len(findings) - CONTINUITY_LISTED} more in report.json"])
+    if listed:
         text += ("\n\n## Continuity findings (no model)\n\nAgainst the outline, scene by scene, as "
-                 "`dsr check --story` reports them.\n\n" + "\n".join(lines))
+                 "`dsr check --story` reports them.\n\n" + table(["System", "Scenes", "Code", "Finding"], listed))
     return text
 
 
@@ -176,6 +176,26 @@ def _where(finding: dict[str, Any]) -> str:
     numbers = finding["scenes"]
     where = ("scene " if len(numbers) == 1 else "scenes ") + ", ".join(str(n) for n in numbers)
     return f"{finding['script']} {where}" if finding.get("script") else where
+
+
+def _continuity_review_md(review: dict[str, Any]) -> str:
+    rows = [[str(c["scene"]), str(c["earlier_scene"]), c["contradiction"], c["fact"]] for c in review["contradictions"]]
+    failures = review["failures"]
+    text = ("## Continuity review\n\nContradictions with facts established in earlier scenes, as the judge "
+            f"found them: {review['count']} in {review['scenes']} scenes (facts missing for "
+            f"{failures['facts']['missing']} scene(s), {len(review['unchecked_scenes'])} scene(s) unchecked).")
+    if rows:
+        text += "\n\n" + table(["Scene", "Earlier scene", "Contradiction", "Established fact"], rows)
+    return text
+
+
+def _continuity_findings_md(continuity: dict[str, Any]) -> str:
+    rows = [[_where(f), f["code"], f["message"]] for f in continuity["findings"]]
+    text = ("## Continuity findings (no model)\n\nAgainst the outline, scene by scene, as `dsr check --story` "
+            f"reports them: {continuity['count']}.")
+    if rows:
+        text += "\n\n" + table(["Scenes", "Code", "Finding"], rows)
+    return text
 
 
 def _agreement_md(agreement: dict[str, Any]) -> str:
@@ -215,6 +235,10 @@ def markdown(report: dict[str, Any]) -> str:
         parts.append(_format_md(report["format"]))
     if report.get("agreement"):
         parts.append(_agreement_md(report["agreement"]))
+    if report.get("continuity_review"):
+        parts.append(_continuity_review_md(report["continuity_review"]))
+    if report.get("continuity"):
+        parts.append(_continuity_findings_md(report["continuity"]))
     plots = report.get("plots") or []
     if plots:
         parts.append("## Plots\n\n" + "\n".join(f"![{Path(p).stem}]({p})" for p in plots))
@@ -231,7 +255,7 @@ def summary_text(report: dict[str, Any], out_dir: Path, shown: Iterable[str] = (
         if line.startswith("## "):
             keep = line[3:].split(" (")[0] in (
                 "Blind pairwise win rate", "Bradley-Terry ratings", "Rubric score", "Decomposition gain",
-                "Format metrics", "Agreement",
+                "Format metrics", "Agreement", "Continuity review", "Continuity findings",
             )
             if keep:
                 lines.append("")
@@ -239,6 +263,10 @@ def summary_text(report: dict[str, Any], out_dir: Path, shown: Iterable[str] = (
             continue
         if keep and line.startswith("|"):
             lines.append(line)
+    review = report.get("continuity_review")
+    if review:
+        lines.append(f"continuity review: {review['count']} contradiction{'s' * (review['count'] != 1)} with "
+                     f"earlier scenes in {review['scenes']} scenes")
     shown = set(shown)
     lines[:0] = [f"warning: {warning}" for warning in report["warnings"] if warning not in shown]
     lines.append("")
