@@ -16,9 +16,10 @@ from collections import Counter
 from typing import Any
 
 from dsr.evaluate.coverage import outline_coverage
-from dsr.fidelity.continuity import continuity_findings, headed_scenes
+from dsr.fidelity.continuity import continuity_findings
 from dsr.evaluate.items import SystemOutput
 from dsr.evaluate.novelization import novelization_index
+from dsr.screenplay.model import Element, Scene
 from dsr.screenplay.parser import parse
 from dsr.screenplay.stats import statistics
 from dsr.screenplay.validate import validate
@@ -79,11 +80,13 @@ def continuity_metrics(story: Story, scenes: list[str], script: str | None = Non
     numbers are the outline's; lines are within each scene's text. ``script``
     names the screenplay in each finding (a benchmark pools several)."""
     parsed = []
-    for text in scenes:
-        headed = headed_scenes(parse(text))
-        if len(headed) != 1:
-            raise ValueError("one headed scene per outline scene expected")
-        parsed.append(headed[0])
+    for outline, text in zip(story.scenes, scenes):
+        elements = parse(text).elements
+        headings = [el for el in elements if el.type == "scene_heading"]
+        # A scene item has one heading; should a real scene hold a second one
+        # (a forced heading inside it), it is still one outline scene.
+        heading = headings[0] if headings else Element("scene_heading", outline.heading(), 0)
+        parsed.append(Scene(heading, [el for el in elements if el.type != "scene_heading"]))
     findings = [{**f.to_dict(), **({"script": script} if script else {})}
                 for f in continuity_findings(story, parsed)]
     return {"findings": findings, "count": len(findings), "scenes": len(scenes),
