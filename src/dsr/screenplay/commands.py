@@ -287,8 +287,9 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     fmt = output_format(args.output, args.format)
-    text, screenplay = read_fountain(args.file)
-    _warn_if_not_a_screenplay("stdin" if args.file == "-" else args.file, text, screenplay)
+    name = "stdin" if args.file == "-" else args.file
+    text, screenplay = _read_fountain_or_fdx(args.file, name)
+    _warn_if_not_a_screenplay(name, text, screenplay)
     data, summary = render(screenplay, fmt, paper=args.paper, font=args.font, bold_headings=args.bold_headings)
     if args.output == "-":
         sys.stdout.buffer.write(data)
@@ -297,6 +298,22 @@ def run_export(args: argparse.Namespace) -> int:
         _write_atomically(args.output, data)
         print(f"wrote {args.output} ({summary})")
     return 0
+
+
+def _read_fountain_or_fdx(source: str, name: str) -> tuple[str, Screenplay]:
+    """A Fountain file, or a Final Draft file (``.fdx``, or XML that is one) read as such."""
+    from dsr.screenplay.io import read_text
+    from dsr.screenplay.parser import parse
+    from dsr.screenplay.readers import FdxError, detect_format, read_as
+
+    text = read_text(source)
+    if detect_format(Path(source if source != "-" else "stdin"), text) != "fdx":
+        return text, parse(text)
+    try:
+        screenplay, _ = read_as("fdx", text)
+    except FdxError as exc:
+        raise UserError(f"{name} is not a Final Draft file the export can read: {exc}") from None
+    return text, screenplay
 
 
 def _write_atomically(path: str, data: bytes) -> None:

@@ -73,7 +73,8 @@ Warn = Callable[[str], None]
 _SCREENPLAY_TYPES = frozenset({"scene_heading", "character", "transition"})
 # Suffixes of the files people most often give by mistake, and what they are.
 _OTHER_FILES = {".yaml": "a story outline", ".yml": "a story outline", ".json": "JSON (a story outline?)",
-                ".md": "Markdown (a story outline?)", ".fdx": "a Final Draft file: dsr import converts it to Fountain"}
+                ".md": "Markdown (a story outline?)",
+                ".fdx": "a Final Draft file: dsr export and dsr import read it as one"}
 
 
 class UnreadableFile(UserError):

@@ -6,8 +6,7 @@ Character|Parenthetical|Dialogue|Transition|Shot|General...">`` with
 ``<DualDialogue>`` inside a paragraph; the title page is a separate
 ``<TitlePage>`` of aligned paragraphs without keys. Styles become Fountain
 emphasis, so nothing printable is lost; the title page keys are guessed
-(first block: Title, "written by" and the name after it: Credit/Author,
-the rest: Contact), which the import report says.
+from the layout (see ``_title_page``), which the import report says.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ PARAGRAPH_TYPES = {
     "lyrics": "lyrics",
 }
 _MARKS = (("Bold", "**"), ("Italic", "*"), ("Underline", "_"))
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _CREDIT = re.compile(r"^(?:written|screenplay|teleplay|story)?\s*by\b", re.IGNORECASE)
 
 
@@ -116,27 +116,59 @@ def _emphasis(text: str, styles: set[str]) -> str:
     return lead + core + trail
 
 
+def _split_at_credit(group: list[str]) -> list[list[str]]:
+    """``[TITLE, Written by, NAME]`` with no blank line between -> ``[[TITLE], [Written by, NAME]]``."""
+    at = next((i for i, line in enumerate(group) if i and _CREDIT.match(line)), None)
+    return [group] if at is None else [group[:at], group[at:]]
+
+
 def _title_page(root: ET.Element, notes: list[str]) -> dict[str, list[str]]:
+    """Title page keys from where the lines stand, as Final Draft (and our
+    writer) lay them out: centred groups are title, credit, author and
+    source; right-aligned lines at the foot are the draft date (copyright
+    when they say so); left-aligned ones the contact block."""
     content = root.find("TitlePage/Content")
     if content is None:
         return {}
-    groups: list[list[str]] = [[]]
-    for paragraph in content.findall("Paragraph"):
-        text = " ".join(_styled_text(paragraph).split())
-        if text:
-            groups[-1].append(text)
-        elif groups[-1]:
-            groups.append([])
-    groups = [g for g in groups if g]
-    if not groups:
+    lines = [(p.get("Alignment", "Left"), " ".join(_styled_text(p).split())) for p in content.findall("Paragraph")]
+    if not any(text for _, text in lines):
         return {}
-    page: dict[str, list[str]] = {"Title": groups[0]}
-    rest = [line for group in groups[1:] for line in group]
-    if rest and _CREDIT.match(rest[0]):
-        page["Credit"] = [rest.pop(0)]
-        if rest:
-            page["Author"] = [rest.pop(0)]
-    if rest:
-        page["Contact"] = rest
+    centred = any(align == "Center" and text for align, text in lines)
+    groups: list[list[str]] = [[]]
+    right: list[str] = []
+    left: list[str] = []
+    for align, text in lines:
+        if not text:
+            if groups[-1]:
+                groups.append([])
+        elif align == "Center" or not centred:  # no centred lines: read it all in order, as groups
+            groups[-1].append(text)
+        else:
+            (right if align == "Right" else left).append(text)
+    groups = [part for g in groups if g for part in _split_at_credit(g)]
+    page: dict[str, list[str]] = {"Title": groups[0]} if groups else {}
+    rest = groups[1:]
+    if not centred:  # the old guess: credit, author, and everything after it is contact
+        left, rest = [line for group in rest for line in group], []
+        if left and _CREDIT.match(left[0]):
+            page["Credit"] = [left.pop(0)]
+            if left:
+                page["Author"] = [left.pop(0)]
+    author_next = False
+    for group in rest:
+        if "Credit" not in page and _CREDIT.match(group[0]):
+            page["Credit"] = [group[0]]
+            if group[1:]:
+                page["Author"] = group[1:]
+            author_next = not group[1:]
+        elif author_next:
+            page["Author"] = group
+            author_next = False
+        else:
+            page.setdefault("Source", []).extend(group)
+    for text in right:
+        page.setdefault("Copyright" if _COPYRIGHT.match(text) else "Draft date", []).append(text)
+    if left:
+        page["Contact"] = left
     notes.append("title page keys guessed from layout (FDX stores none)")
     return page
