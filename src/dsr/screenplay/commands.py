@@ -249,7 +249,9 @@ EXPORT_DESCRIPTION = """\
 Export a Fountain screenplay as an industry-layout PDF (Courier 12 pt, 1.5 in
 left margin, standard cue/dialogue indents, title page, page numbers,
 (MORE)/(CONT'D) when a speech breaks across pages), a Final Draft FDX file,
-a self-contained HTML page, or canonical Fountain.
+a self-contained HTML page, or canonical Fountain. FILE may also be a Final
+Draft .fdx, read as one. A FILE that is not a screenplay (no scene heading,
+cue or transition) is exported with a warning.
 """
 
 EXPORT_EPILOG = """\
@@ -262,7 +264,8 @@ examples:
   cat script.fountain | dsr export - -o - --format html > script.html
 
 The format comes from OUT's extension (.pdf .fdx .html .fountain); with
-'-o -' (standard output) give --format.
+'-o -' (standard output) give --format. A --format that contradicts OUT's
+extension is refused.
 """
 
 
@@ -274,7 +277,7 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
         epilog=EXPORT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", metavar="FILE", help="Fountain screenplay; '-' reads standard input")
+    parser.add_argument("file", metavar="FILE", help="Fountain screenplay (or Final Draft .fdx); '-' reads standard input")
     parser.add_argument("-o", "--output", required=True, metavar="OUT",
                         help="output file (.pdf, .fdx, .html or .fountain); '-' writes standard output")
     parser.add_argument("--format", choices=FORMATS, help="output format (default: from OUT's extension)")
