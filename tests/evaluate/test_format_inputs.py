@@ -26,11 +26,3 @@ def test_an_empty_file_is_refused(tmp_path, capsys):
     assert main(["eval", "format", str(empty), "-o", str(tmp_path / "report")]) == 2
     assert "empty.fountain is empty: not a screenplay to evaluate" in capsys.readouterr().err
 
-
-def test_a_screenplay_is_scored(tmp_path, monkeypatch):
-    from dsr.evaluate import coverage
-
-    monkeypatch.setattr(coverage, "embed", lambda texts: None)  # no outline here; never called
-    out = tmp_path / "report"
-    assert main(["eval", "format", str(EXAMPLES / "low_water.fountain"), "-o", str(out)]) == 0
-    assert (out / "report.json").exists()
