@@ -16,6 +16,7 @@ from dsr.errors import UserError
 
 # Order is the order in `dsr --help`.
 COMMAND_MODULES = (
+    "dsr.develop.commands",  # develop
     "dsr.pipeline.commands",  # write
     "dsr.story.commands",  # story check
     "dsr.screenplay.commands",  # parse, check, export

@@ -325,3 +325,23 @@ def _mentions(text: str, name: str) -> bool:
     first = name.split()[0]
     forms = {name, name.upper(), name.title()} | ({first, first.upper(), first.title()} if len(first) > 2 else set())
     return any(re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text) for form in forms)
+
+
+def load_characters_text(text: str, source: str = "characters") -> list[Character]:
+    """A cast on its own (a YAML file with ``characters:`` at the top, as
+    ``dsr develop`` writes it), checked by the same rules as a story's
+    characters, every problem at once with its line."""
+    _check_size(len(text.encode("utf-8", "surrogatepass")), source)
+    if not text.strip():
+        raise UserError(f"{source}: the file is empty; it needs characters: with one entry per character")
+    parsed = parse_yaml(text, source)
+    if not isinstance(parsed.data, dict) or "characters" not in parsed.data:
+        raise UserError(f"{source}: expected characters: at the top, with one entry per character")
+    problems = list(parsed.problems)
+    for key in parsed.data:
+        if key != "characters":
+            problems.append(Problem(path_text((key,)), "unknown key (this file holds characters: only)",
+                                    parsed.line_of((key,))))
+    # Checked as the cast of a story, so the messages are the story checker's.
+    as_story = {"title": "cast", "characters": parsed.data["characters"], "scenes": [{"summary": "cast"}]}
+    return _validate(Parsed(as_story, parsed.line_of, problems), source).characters

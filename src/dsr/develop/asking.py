@@ -1,0 +1,118 @@
+"""Asking the model for one structured answer until it passes validation.
+
+Every request carries a JSON schema (grammar-constrained decoding on the
+embedded model, ``response_format`` on servers). The first JSON object of
+the answer goes to the step's validator, which returns the value and its
+findings. An answer with findings is asked again, once per remaining
+attempt, with that answer and the findings in the conversation; a step
+whose answers never pass raises ``StepFailed`` naming the step, and nothing
+is written.
+
+Sample indices: take ``t`` of a step asks with ``sample = 100·t + attempt``,
+so a new take (``--redo``) draws new answers while a re-run asks exactly the
+same keys again (answered by the call cache).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Generic, TypeVar
+
+from dsr.errors import UserError
+from dsr.llm.base import ChatModel, LLMError, Message, Params
+from dsr.llm.text import extract_json
+from dsr.templates import TemplateSet
+
+T = TypeVar("T")
+
+SAMPLES_PER_TAKE = 100
+MAX_SHOWN_FINDINGS = 8
+# An answer cut off by the token limit is asked again with this many times the tokens, up to the cap.
+TOKEN_GROWTH = 2
+TOKEN_CAP = 4096
+
+
+class StepFailed(UserError):
+    """No answer passed: one line naming the step and the last findings."""
+
+    def __init__(self, step: str, what: str, attempts: int, findings: list[str]):
+        shown = "; ".join(findings[:MAX_SHOWN_FINDINGS])
+        more = f"; ... and {len(findings) - MAX_SHOWN_FINDINGS} more" if len(findings) > MAX_SHOWN_FINDINGS else ""
+        super().__init__(
+            f"step {step}: no valid {what} after {attempts} attempt{'s' if attempts != 1 else ''} "
+            f"(last answer: {shown}{more}); nothing was written for this step. Run again with "
+            f"--redo {step} for new draws, --max-attempts N, or a more capable --model", exit_code=5)
+        self.step = step
+        self.findings = findings
+
+
+@dataclass
+class Checked(Generic[T]):
+    """A validator's verdict: the value it made of the answer (None when the
+    answer is unusable), what is wrong with it (``hard``: unusable; ``soft``:
+    weak but usable), and ``notes``: harmless normalisations worth recording
+    (a name upper-cased, a relation to nobody dropped)."""
+
+    value: T | None
+    hard: list[str] = field(default_factory=list)
+    soft: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer(Generic[T]):
+    value: T
+    attempts: int
+    rejected: list[list[str]]  # findings of each answer asked again
+    notes: list[str]
+    flags: list[str]  # soft findings of the answer kept, when no answer was free of them
+    tokens: int
+
+
+def sample_index(take: int, attempt: int) -> int:
+    return take * SAMPLES_PER_TAKE + attempt
+
+
+async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str, Any],
+                    check: Callable[[dict[str, Any]], Checked[T]], params: Params, *, step: str, what: str,
+                    take: int, attempts: int, templates: TemplateSet,
+                    on_answer: Callable[[Any], None] | None = None) -> Answer[T]:
+    """Ask until ``check`` finds nothing wrong, at most ``attempts`` times."""
+    conversation = list(messages)
+    current = replace(params, json_schema=schema)
+    rejected: list[list[str]] = []
+    tokens = 0
+    findings: list[str] = ["no answer"]
+    best: Checked[T] | None = None  # the first usable answer with only soft findings
+    for attempt in range(attempts):
+        try:
+            completion = await model.complete(conversation, current, sample_index(take, attempt))
+        except LLMError as exc:
+            raise UserError(f"step {step}: the model call failed: {exc}", exit_code=4) from None
+        if on_answer is not None:
+            on_answer(completion)
+        if not completion.cached:
+            tokens += completion.usage.completion_tokens
+        data = extract_json(completion.text.replace("\n", " "))
+        if completion.finish_reason == "length":
+            findings = [f"the answer was cut off at {current.max_tokens} tokens; write less"]
+            current = replace(current, max_tokens=min(TOKEN_CAP, current.max_tokens * TOKEN_GROWTH))
+        elif data is None:
+            findings = ["the answer was not a JSON object"]
+        else:
+            checked = check(data)
+            usable = checked.value is not None and not checked.hard
+            if usable and not checked.soft:
+                return Answer(checked.value, attempt + 1, rejected, checked.notes, [], tokens)
+            if usable and best is None:
+                best = checked
+            findings = checked.hard + checked.soft or ["the answer could not be used"]
+        rejected.append(findings)
+        conversation = [
+            *messages,
+            {"role": "assistant", "content": completion.text[:4000]},
+            {"role": "user", "content": templates.render("repair", findings="\n".join(f"- {f}" for f in findings))},
+        ]
+    if best is not None:
+        return Answer(best.value, attempts, rejected, best.notes, best.soft, tokens)
+    raise StepFailed(step, what, attempts, findings)
