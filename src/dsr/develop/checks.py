@@ -31,7 +31,7 @@ def words(text: str) -> list[str]:
 def tidy(text: str, min_words: int = 4) -> str:
     """A text cut mid-sentence by a length bound ends at its last whole
     sentence instead, when that leaves enough of it."""
-    text = " ".join(text.split()).strip()
+    text = " ".join(text.split()).strip().rstrip(",;:-–— ")
     if not text or re.search(r"[.!?…][\"'”»)]*$", text):
         return text
     last = None
@@ -42,17 +42,35 @@ def tidy(text: str, min_words: int = 4) -> str:
     return text
 
 
-def loops(text: str, n: int = 4, times: int = 3) -> bool:
-    """A phrase of ``n`` words that comes round ``times`` times: a small
-    model going in circles."""
-    tokens = [w.lower() for w in words(text)]
-    seen: dict[tuple[str, ...], int] = {}
+_WORD_RE = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def loop_start(text: str, n: int = 4, times: int = 3) -> int | None:
+    """Where a small model starts going in circles, as an offset into
+    ``text``: the second time round of a phrase of ``n`` words that comes
+    round ``times`` times, or of a phrase of one to ``n`` words said
+    ``times`` times in a row (``and... and... and...``). None: no loop."""
+    spans = list(_WORD_RE.finditer(text))
+    tokens = [m.group().lower() for m in spans]
+    found: list[int] = []  # token indices where a repetition begins
+    first: dict[tuple[str, ...], list[int]] = {}
     for i in range(len(tokens) - n + 1):
-        gram = tuple(tokens[i:i + n])
-        seen[gram] = seen.get(gram, 0) + 1
-        if seen[gram] >= times:
-            return True
-    return False
+        places = first.setdefault(tuple(tokens[i:i + n]), [])
+        places.append(i)
+        if len(places) >= times:
+            found.append(places[1])
+            break
+    for size in range(1, n + 1):
+        for i in range(len(tokens) - size * times + 1):
+            gram = tokens[i:i + size]
+            if all(tokens[i + k * size:i + (k + 1) * size] == gram for k in range(1, times)):
+                found.append(i + size)
+                break
+    return spans[min(found)].start() if found else None
+
+
+def loops(text: str) -> bool:
+    return loop_start(text) is not None
 
 
 class Findings:
@@ -68,16 +86,21 @@ class Findings:
     def __bool__(self) -> bool:
         return bool(self.hard or self.soft)
 
-    def text(self, label: str, text: str, min_words: int, max_words: int | None = None) -> None:
+    def text(self, label: str, text: str, min_words: int, max_words: int | None = None) -> str:
+        """Check one text; returns it, cut where it starts repeating itself
+        (a soft finding: what is left is the model's own words)."""
+        start = loop_start(text)
+        if start is not None:
+            text = tidy(text[:start])
+            self.soft.append(f"{label} repeated itself; it was cut where the repetition began")
         count = len(words(text))
         if count == 0:
             self.hard.append(f"{label} is empty")
-        elif loops(text):
-            self.hard.append(f"{label} repeats itself; say it once")
         elif count < min_words:
             self.soft.append(f"{label} is too short ({count} words; write at least {min_words})")
         elif max_words is not None and count > max_words:
             self.soft.append(f"{label} is too long ({count} words; at most {max_words})")
+        return text
 
 
 def clip_words(text: str, limit: int) -> str:

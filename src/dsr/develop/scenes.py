@@ -172,7 +172,7 @@ def check_scenes(data: dict[str, Any], count: int, cast: list[Character],
             elif match not in present:
                 present.append(match)
         summary = tidy(text_of(entry.get("summary")))
-        found.text(f"{label}: summary", summary, 8, 120)
+        summary = found.text(f"{label}: summary", summary, 8, 120)
         key = " ".join(words(summary.lower()))
         if key and key in seen:
             found.soft.append(f"{label}: the summary repeats an earlier scene; move the story on")

@@ -30,7 +30,7 @@ TITLE_WORDS = 8
 # Languages written without spaces between words: their texts are bounded
 # by length, not by a count of words.
 UNSPACED_LANGUAGES = {"zh", "ja", "th", "lo", "km", "my"}
-_WORD = r'[^ "\\\n]+'  # a run of anything but spaces, quotes, backslashes, line breaks
+_WORD = r'[^ "\\\n{}\[\]]+'  # a run of anything but spaces, quotes, backslashes, line breaks, brackets
 _NAME_PART = r'[^ "\\\na-z0-9_.,:;!?()]{2,16}'  # capitals (or letters without case), no digits
 
 
@@ -149,9 +149,9 @@ def check_premise(data: dict[str, Any], logline: str, given: PremiseGiven) -> Ch
         found.soft.append(f"title is too long ({len(words(title))} words; at most {TITLE_WORDS})")
     genre = given.genre or values["genre"]
     if not given.genre:
-        found.text("genre", genre, 1, 5)
+        genre = found.text("genre", genre, 1, 5)
     for label, least in (("theme", 4), ("conflict", 6), ("ending", 6)):
-        found.text(label, values[label], least, 80)
+        values[label] = found.text(label, values[label], least, 80)
     for a, b in (("theme", "conflict"), ("theme", "ending"), ("conflict", "ending")):
         if values[a] and name_key(values[a]) == name_key(values[b]):
             found.soft.append(f"{b} repeats the {a}; say something new")
@@ -221,7 +221,10 @@ def check_characters(data: dict[str, Any]) -> Checked[list[Character]]:
         names.append(name)
         parts = {key: tidy(text_of(entry.get(key))) for key in ("who", "want", "need", "flaw", "voice")}
         for key, least in (("who", 3), ("want", 2), ("need", 2), ("flaw", 2), ("voice", 2)):
-            found.text(f"{label}'s {key}", parts[key], least, 60)
+            parts[key] = found.text(f"{label}'s {key}", parts[key], least, 60)
+        for a, b in (("want", "need"), ("want", "flaw"), ("need", "flaw")):
+            if parts[a] and name_key(parts[a]) == name_key(parts[b]):
+                found.soft.append(f"{label}'s {b} repeats their {a}; they are different things")
         parts_by_name.append((name, parts, entry.get("relationships")))
     if found.hard:
         return Checked(None, found.hard, found.soft, notes)
@@ -284,8 +287,8 @@ def check_beats(data: dict[str, Any], structure: Structure) -> Checked[BeatSheet
             continue
         happens = tidy(text_of(entry.get("what_happens")))
         changes = tidy(text_of(entry.get("what_changes")))
-        found.text(f"{spec.id}.what_happens", happens, 6, 90)
-        found.text(f"{spec.id}.what_changes", changes, 3, 60)
+        happens = found.text(f"{spec.id}.what_happens", happens, 6, 90)
+        changes = found.text(f"{spec.id}.what_changes", changes, 3, 60)
         key = " ".join(words(happens.lower()))
         if key and key in seen:
             found.soft.append(f"{spec.id}.what_happens repeats {seen[key]}; each beat moves the story on")
