@@ -94,6 +94,8 @@ class Findings:
             text = tidy(text[:start])
             self.soft.append(f"{label} repeated itself; it was cut where the repetition began")
         count = len(words(text))
+        if re.search(r"[a-z][A-Z]", text):
+            self.soft.append(f"{label} runs words together; put spaces between words")
         if count == 0:
             self.hard.append(f"{label} is empty")
         elif count < min_words:

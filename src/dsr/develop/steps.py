@@ -9,6 +9,7 @@ text going in circles) and return findings the model is shown next time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,6 +146,8 @@ def check_premise(data: dict[str, Any], logline: str, given: PremiseGiven) -> Ch
         found.hard.append("title is empty")
     elif name_key(title) == name_key(logline) or title.lower() in ("title", "untitled", "the film"):
         found.hard.append("title is not a title; invent a short one")
+    elif _copies_opening(title, logline):
+        found.soft.append("title copies the logline's first words; invent a short title of its own")
     elif len(words(title)) > TITLE_WORDS:
         found.soft.append(f"title is too long ({len(words(title))} words; at most {TITLE_WORDS})")
     genre = given.genre or values["genre"]
@@ -155,12 +158,20 @@ def check_premise(data: dict[str, Any], logline: str, given: PremiseGiven) -> Ch
     for a, b in (("theme", "conflict"), ("theme", "ending"), ("conflict", "ending")):
         if values[a] and name_key(values[a]) == name_key(values[b]):
             found.soft.append(f"{b} repeats the {a}; say something new")
+    if re.search(r"[a-z][A-Z]", title):
+        found.soft.append("title runs words together; put spaces between words")
     if found.hard:
         return Checked(None, found.hard, found.soft)
     premise = Premise(logline=logline, title=title, genre=genre, language=given.language,
                       style=given.style or values["style"], theme=values["theme"], conflict=values["conflict"],
                       ending=values["ending"])
     return Checked(premise, [], found.soft)
+
+
+def _copies_opening(title: str, logline: str, least: int = 4) -> bool:
+    """The title is the logline's first words (a small model copies)."""
+    head = [w.lower() for w in words(title)][:least]
+    return len(head) >= least and [w.lower() for w in words(logline)][:least] == head
 
 
 # -- step 2: characters ---------------------------------------------------------------

@@ -57,8 +57,9 @@ def allot_scenes(shares: list[float], scenes: int) -> list[list[int]]:
     """Which beats each scene covers: ``result[j]`` lists the beat indices of
     scene j, in order, every beat covered and every scene given at least one.
 
-    With at least as many scenes as beats, each beat gets one scene and the
-    rest go by the largest remainder of its share (Hamilton's method). With
+    With at least as many scenes as beats, each beat gets the whole part of
+    its quota (share x scenes), at least one, and the rest go by the largest
+    remainder (Hamilton's method). With
     fewer scenes, consecutive beats share a scene, cut where the running
     total of shares comes closest to an even split.
     """
@@ -66,15 +67,20 @@ def allot_scenes(shares: list[float], scenes: int) -> list[list[int]]:
     total = sum(shares)
     weights = [s / total for s in shares] if total > 0 else [1 / count] * count
     if scenes >= count:
-        per_beat = [1] * count
-        extra = scenes - count
-        quotas = [w * extra for w in weights]
-        floors = [int(q) for q in quotas]
-        per_beat = [p + f for p, f in zip(per_beat, floors)]
-        left = extra - sum(floors)
-        by_remainder = sorted(range(count), key=lambda i: (-(quotas[i] - floors[i]), i))
-        for i in by_remainder[:left]:
-            per_beat[i] += 1
+        quotas = [w * scenes for w in weights]
+        per_beat = [max(1, int(q)) for q in quotas]
+        left = scenes - sum(per_beat)
+        # Hand out what is left by the largest remainder; take back (when the
+        # minimum of one scene per beat overshot) from the most over-served.
+        while left:
+            if left > 0:
+                i = max(range(count), key=lambda b: (quotas[b] - per_beat[b], -b))
+                per_beat[i] += 1
+                left -= 1
+            else:
+                i = min((b for b in range(count) if per_beat[b] > 1), key=lambda b: (quotas[b] - per_beat[b], b))
+                per_beat[i] -= 1
+                left += 1
         out: list[list[int]] = []
         for beat, n in enumerate(per_beat):
             out.extend([beat] for _ in range(n))
