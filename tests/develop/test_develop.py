@@ -13,7 +13,7 @@ from dsr.develop.project import DevelopOptions, develop
 from dsr.errors import UserError
 from dsr.story.loader import load_story, story_warnings
 
-from fakes import ScriptedModel
+from develop_fakes import ScriptedModel, default_answer
 
 LOGLINE = ("A retired lighthouse keeper finds a silent child on the rocks after a storm and must get "
            "her home before the island's ferry stops for winter.")
@@ -151,7 +151,7 @@ def test_an_answer_that_is_not_json_is_asked_again(tmp_path):
 
 def test_a_step_that_never_passes_stops_with_one_line_and_writes_nothing(tmp_path, capsys):
     def strangers(request):
-        answer = json.loads(json.dumps(__import__("fakes").default_answer(request)))
+        answer = json.loads(json.dumps(default_answer(request)))
         for scene in answer["scenes"]:
             scene["characters"] = ["GHOST"]
         return answer
@@ -169,7 +169,7 @@ def test_a_step_that_never_passes_stops_with_one_line_and_writes_nothing(tmp_pat
 
 def test_weak_answers_are_kept_flagged_when_none_is_better(tmp_path):
     long_title = "The Long Cold Winter of the Lighthouse Keeper and the Silent Child"
-    model = ScriptedModel(overrides={"premise": lambda r: {**__import__("fakes").default_answer(r), "title": long_title}})
+    model = ScriptedModel(overrides={"premise": lambda r: {**default_answer(r), "title": long_title}})
     result = run(tmp_path / "dev", model, logline=LOGLINE, until="premise", max_attempts=2)
     assert model.kinds() == ["premise", "premise_repair"]
     assert yaml.safe_load((tmp_path / "dev" / "premise.yaml").read_text())["title"] == long_title
