@@ -59,6 +59,8 @@ def test_without_an_author_the_title_page_names_no_one(tmp_path, scripted):
     (["--model", "bogus"], "bad model spec 'bogus'"),
     (["--stage2-model", "embedded:/nonexistent/model.gguf"], "no model file at /nonexistent/model.gguf"),
     (["--stage1-model", "openai:m@http://127.0.0.1:9/v1#structured=maybe"], "structured must be one of"),
+    (["--model", "openai:m@http://127.0.0.1:9/v1#key_env=DSR_TEST_NO_SUCH_KEY"],
+     "environment variable DSR_TEST_NO_SUCH_KEY is not set"),
 ])
 def test_a_bad_model_spec_creates_nothing_in_the_run_directory(tmp_path, capsys, options, expected):
     story = write_yaml(tmp_path / "mug.yaml", story_data(2))

@@ -8,11 +8,13 @@ optional dependency only matters to the spec that needs it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
+from dsr.errors import UserError
 from dsr.llm.base import ChatModel
-from dsr.llm.specs import bad_spec, parse_openai_spec
+from dsr.llm.specs import bad_spec, parse_openai_spec, redact
 
 
 def _embedded_path(spec: str) -> Path | None:
@@ -42,10 +44,16 @@ BACKENDS: dict[str, Callable[[str], ChatModel]] = {
 }
 
 
+def _openai_settings(spec: str) -> None:
+    config = parse_openai_spec(spec)
+    if config.key_env_explicit and not os.environ.get(config.key_env):
+        raise UserError(f"environment variable {config.key_env} is not set (API key for {redact(spec.partition('#')[0])})")
+
+
 # prefix -> a cheap check of the rest of the spec (nothing loaded, nothing connected)
 CHECKS: dict[str, Callable[[str], object]] = {
     "embedded": _embedded_path,
-    "openai": parse_openai_spec,
+    "openai": _openai_settings,
 }
 
 
