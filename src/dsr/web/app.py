@@ -264,6 +264,48 @@ def create_app(config: Config) -> Starlette:
         atomic_write_text(run_dir / "input" / f"{runs_mod.slug(Path(name).stem)}{suffix}", text)
         return JSONResponse({"id": run_id}, status_code=201)
 
+    # ------------------------------------------------------------ from a logline (dsr develop)
+    async def structures(request: Request) -> Response:
+        from dsr.develop.structures import load_structure, structure_names
+
+        listed = [load_structure(name) for name in structure_names()]
+        return JSONResponse({"structures": [{"name": s.name, "description": s.description, "beats": len(s.beats),
+                                             "default_scenes": s.default_scenes} for s in listed]})
+
+    async def develop_run(request: Request) -> Response:
+        """A new run from a logline: ``dsr develop``'s four steps as a job in
+        RUN/develop/; its story.yaml becomes the run's story when they pass."""
+        from dsr.develop.project import DevelopOptions, check_options, develop
+
+        data = await body_json(request)
+        scenes = data.get("scenes")
+        if scenes not in (None, "") and (isinstance(scenes, bool) or not isinstance(scenes, int)):
+            raise ApiError(422, "scenes must be a whole number")
+        spec = spec_of(data.get("model"), next(iter(config.models.values())))
+        options = check_options(DevelopOptions(
+            logline=str(data.get("logline") or ""), scenes=scenes or None, structure=data.get("structure") or None,
+            genre=data.get("genre") or None, language=data.get("language") or None, model=spec))
+        run_id = runs_mod.new_run_id(config.runs_dir, " ".join(options.logline.split()[:6]))
+        run_dir = run_path(config.runs_dir, run_id, must_exist=False)
+        run_dir.mkdir(parents=True)
+        backend = config.backend_for(spec) if config.backend_for else None
+
+        def work():
+            result = develop(run_dir / "develop", options, backend)
+            atomic_write_text(run_dir / "input" / f"{run_id}.yaml", result.story_path.read_text("utf-8"))
+            return _Done(result.summary())
+
+        job = jobs.start(run_id, "develop", work)
+        return JSONResponse({"id": run_id, "job": job.to_dict()}, status_code=202)
+
+    async def develop_state(request: Request) -> Response:
+        from dsr.develop.project import STEPS
+
+        run_dir = run_dir_of(request)
+        job = jobs.get(run_dir.name)
+        return JSONResponse({"steps": [{"step": step, "done": (run_dir / "develop" / f"{step}.yaml").is_file()}
+                                       for step in STEPS], "job": job.to_dict() if job else None})
+
     async def get_story(request: Request) -> Response:
         run_dir = run_dir_of(request)
         path = story_path(run_dir)
@@ -487,6 +529,9 @@ def create_app(config: Config) -> Starlette:
         Route("/api/runs", api(list_runs)),
         Route("/api/runs", api(create_run), methods=["POST"]),
         Route("/api/import", api(import_story), methods=["POST"]),
+        Route("/api/structures", api(structures)),
+        Route("/api/develop", api(develop_run), methods=["POST"]),
+        Route("/api/runs/{run_id}/develop", api(develop_state)),
         Route("/api/runs/{run_id}", api(get_run)),
         Route("/api/runs/{run_id}/story", api(get_story)),
         Route("/api/runs/{run_id}/story", api(put_story), methods=["PUT"]),
@@ -552,6 +597,11 @@ class Guard:
         if token and self.config.token and hmac.compare_digest(token.encode(), self.config.token.encode()):
             return None
         return 401, "this server needs its token: enter it on the page, or send Authorization: Bearer TOKEN"
+
+
+@dataclass
+class _Done:
+    summary: str  # what a finished job shows
 
 
 def _cookie(header: str, name: str) -> str | None:

@@ -27,7 +27,7 @@ FAILED_AT = re.compile(r"^scene (\d+) \(.*?\): (stage 1|stage 2|direct): ")
 @dataclass
 class Job:
     run_id: str
-    kind: str  # write | reconvert | redraw | take | save
+    kind: str  # write | reconvert | redraw | take | save | develop
     scene: int | None = None  # 1-based, for scene jobs
     state: str = "running"  # running | done | failed
     error: str | None = None

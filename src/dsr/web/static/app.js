@@ -159,6 +159,7 @@ async function runsView() {
       el("span", { class: "or", text: "or from an example:" }),
       el("label", { for: "example", class: "visually-hidden", text: "Example" }), exampleSelect,
       el("button", { type: "button", onclick: () => { location.hash = "#/new/" + encodeURIComponent(exampleSelect.value); }, text: "Open example" })));
+  const fromLogline = await loglineCard();
   const rows = data.runs.map((run) => el("tr", {},
     el("td", {}, el("a", { href: `#/run/${encodeURIComponent(run.id)}`, text: run.title })),
     el("td", { text: run.finished_at ? when(Date.parse(run.finished_at) / 1000) : "not written yet" }),
@@ -173,8 +174,61 @@ async function runsView() {
       el("thead", {}, el("tr", {}, ["Title", "Written", "Models", "Scenes", "Pages", "Fallbacks", "Now"].map((h) => el("th", { scope: "col", text: h })))),
       el("tbody", {}, rows))
     : el("p", { class: "empty", text: "No runs yet. Start a story above; it is saved as a run directory you can also use with dsr write." });
-  main.append(el("h1", { text: "Your screenplays" }), start,
+  main.append(el("h1", { text: "Your screenplays" }), start, fromLogline,
     el("section", { class: "card", "aria-labelledby": "runs-h" }, el("h2", { id: "runs-h", text: "Runs" }), table));
+}
+
+// A story from one sentence: dsr develop's steps (premise, characters, beats,
+// scenes) run on the server, then the story opens in the editor.
+async function loglineCard() {
+  const structures = (await api("GET", "/api/structures")).structures;
+  const logline = el("textarea", { id: "logline", rows: 2, required: true, "aria-describedby": "logline-msg" });
+  const structure = el("select", { id: "structure" }, structures.map((x) =>
+    el("option", { value: x.name, selected: x.name === "three-act", text: `${x.name} (${x.beats} beats)` })));
+  const scenes = el("input", { id: "develop-scenes", type: "number", min: 1, max: 200, inputmode: "numeric" });
+  const defaultScenes = () => { scenes.placeholder = String(structures.find((x) => x.name === structure.value).default_scenes); };
+  structure.addEventListener("change", defaultScenes);
+  defaultScenes();
+  const problem = el("p", { class: "finding error", id: "logline-msg", role: "alert" });
+  const progress = el("p", { class: "job", id: "develop-progress", role: "status", "aria-live": "polite" });
+  const button = el("button", { type: "submit", class: "primary", id: "develop", text: "Develop the story" });
+  const form = el("form", { class: "grid", onsubmit: async (event) => {
+    event.preventDefault();
+    problem.textContent = "";
+    button.disabled = true;
+    try {
+      const made = await api("POST", "/api/develop", { logline: logline.value, structure: structure.value,
+        scenes: scenes.value ? Number(scenes.value) : null, model: document.getElementById("develop-model").value });
+      await followDevelop(made.id, progress);
+      location.hash = `#/run/${encodeURIComponent(made.id)}/story`;
+    } catch (e) {
+      problem.textContent = e.message;
+      progress.replaceChildren();
+      button.disabled = false;
+      logline.focus();
+    }
+  } },
+    el("div", { class: "field wide" }, el("label", { for: "logline", text: "Logline: who wants what, and what stands in the way" }), logline, problem),
+    el("div", { class: "field" }, el("label", { for: "structure", text: "Structure" }), structure),
+    el("div", { class: "field small" }, el("label", { for: "develop-scenes", text: "Scenes" }), scenes),
+    modelSelect("develop-model", "Model"),
+    el("div", { class: "field wide" }, el("div", { class: "row" }, button), progress));
+  return el("section", { class: "card", "aria-labelledby": "logline-h" },
+    el("h2", { id: "logline-h", text: "Start from a logline" }),
+    el("p", { text: "dsr develops it step by step into a premise, a cast, plot beats and scenes, then opens the story for you to edit. The files of each step stay in the run's develop/ folder (dsr develop -o RUN/develop redoes the steps after any you edit)." }),
+    form);
+}
+
+async function followDevelop(id, progress) {
+  for (;;) {
+    const state = await api("GET", `/api/runs/${encodeURIComponent(id)}/develop`);
+    const job = state.job || { state: "running" };
+    progress.replaceChildren(job.state === "running" ? el("span", { class: "spinner", "aria-hidden": "true" }) : "",
+      "Developing: ", state.steps.map((s) => `${s.step} ${s.done ? "✓" : "…"}`).join(" · "));
+    if (job.state === "done") return;
+    if (job.state === "failed") throw new Error(job.error);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  }
 }
 
 // ---------------------------------------------------------------- story
