@@ -150,3 +150,17 @@ def test_a_story_with_another_scene_count_is_one_line(tmp_path, run_dir, judges,
     assert main(["eval", "continuity", str(run_dir / "screenplay.fountain"), "--story", str(other),
                  "--judge", "fake:j", "-o", str(tmp_path / "r")]) == 2
     assert "has 3 scenes but the outline" in capsys.readouterr().err
+
+
+def test_repeated_facts_are_kept_once_and_a_contradiction_that_repeats_its_fact_is_invalid():
+    from dsr.evaluate.continuity_judge import VerdictError, parse_contradictions, parse_facts
+
+    facts = parse_facts(1)({"facts": [{"kind": "object", "fact": "The key is lost."},
+                                      {"kind": "object", "fact": "the key is lost."}]})
+    assert [f.line() for f in facts] == ["scene 1 [object]: The key is lost."]
+    check = parse_contradictions(2, [1])
+    with pytest.raises(VerdictError):
+        check({"contradictions": [{"earlier_scene": 1, "fact": "The key is lost.", "contradiction": "The key is lost."}]})
+    with pytest.raises(VerdictError):
+        check({"contradictions": [{"earlier_scene": 2, "fact": "a", "contradiction": "b"}]})
+    assert check({"contradictions": [{"earlier_scene": "1", "fact": "a", "contradiction": "b"}]})[0].earlier_scene == 1

@@ -101,11 +101,13 @@ def parse_facts(scene: int):
         items = data.get("facts")
         if not isinstance(items, list):
             raise VerdictError("facts is not a list")
-        facts = []
+        facts: list[Fact] = []
         for item in items[:MAX_FACTS]:
             if not isinstance(item, dict) or item.get("kind") not in FACT_KINDS:
                 raise VerdictError("a fact has no valid kind")
-            facts.append(Fact(scene, item["kind"], _text(item.get("fact"), "fact")))
+            fact = Fact(scene, item["kind"], _text(item.get("fact"), "fact"))
+            if all(fact.text.lower() != f.text.lower() for f in facts):  # a weak judge repeats itself
+                facts.append(fact)
         return facts
     return check
 
@@ -124,8 +126,10 @@ def parse_contradictions(scene: int, earlier: list[int]):
                 number = int(number)
             if isinstance(number, bool) or not isinstance(number, int) or number not in earlier:
                 raise VerdictError(f"earlier_scene {number!r} is not one of the scenes shown")
-            found.append(Contradiction(scene, number, _text(item.get("fact"), "fact"),
-                                       _text(item.get("contradiction"), "contradiction")))
+            fact, contradiction = _text(item.get("fact"), "fact"), _text(item.get("contradiction"), "contradiction")
+            if fact.lower() == contradiction.lower():
+                raise VerdictError("the contradiction only repeats the fact")
+            found.append(Contradiction(scene, number, fact, contradiction))
         return found
     return check
 
