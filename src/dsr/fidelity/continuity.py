@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dsr.fidelity.names import (
     AMBIGUOUS,
@@ -157,9 +158,9 @@ class _Reading:
             for outline, scene in zip(story.scenes, scenes)
         ]
 
-    def places_elsewhere(self, number: int) -> set[str]:
+    def places_elsewhere(self, number: int) -> frozenset[str]:
         here = self.phrases[number - 1]
-        return {p for i, phrases in enumerate(self.phrases) if i != number - 1 for p in phrases} - here
+        return frozenset(p for i, phrases in enumerate(self.phrases) if i != number - 1 for p in phrases) - here
 
     # -- who is in the scene
 
@@ -202,12 +203,12 @@ class _Reading:
             present[person] = ("speaks", el.line)  # speaking says more than being in the action
 
     def _action(self, number: int, el: Element, present: dict[str, tuple[str, int]]) -> None:
-        for sentence in sentences(plain(el.text)):
+        for sentence in sentences(_plain(el.text)):
             tokens = list(_TOKEN.finditer(sentence))
             for k, match in enumerate(tokens):
-                written = strip_possessive(match.group())
-                if not written[:1].isupper():
+                if not match.group()[:1].isupper():
                     continue
+                written = strip_possessive(match.group())
                 capitals = written.isupper() and len(written) > 1
                 initial = k == 0 and not capitals
                 common = written.lower() in self.lower_words
@@ -286,6 +287,12 @@ def _story_has_aliases(story: Story) -> bool:
     return "aliases" in type(story.characters[0]).model_fields if story.characters else False
 
 
+@lru_cache(maxsize=4096)
+def _plain(text: str) -> str:
+    """An element's text without markup (each check reads every action line)."""
+    return plain(text)
+
+
 def _lowercase_words(scenes: Sequence[Scene]) -> set[str]:
     """Words the script writes in lower case somewhere: a capitalised one of
     them ("Will", "Dark") is an ordinary word at a sentence start, not a name."""
@@ -293,7 +300,7 @@ def _lowercase_words(scenes: Sequence[Scene]) -> set[str]:
     for scene in scenes:
         for el in scene.elements:
             if el.type in ("action", "dialogue", "parenthetical"):
-                words.update(w for w in _TOKEN.findall(plain(el.text)) if w[:1].islower())
+                words.update(w for w in _TOKEN.findall(_plain(el.text)) if w[:1].islower())
     return words
 
 
@@ -325,7 +332,7 @@ def _time_findings(number: int, outline: OutlineScene, scene: Scene,
     for el in scene.elements:
         if el.type != "action":
             continue
-        for word in contradicting_time_words(plain(el.text), period):
+        for word in contradicting_time_words(_plain(el.text), period):
             said = time if heading_period(time) else f"{time} (so {period.upper()})"
             findings.append(ContinuityFinding(
                 "time-contradiction", (number,),
@@ -333,13 +340,13 @@ def _time_findings(number: int, outline: OutlineScene, scene: Scene,
     return period, findings
 
 
-def _place_findings(number: int, outline: OutlineScene, scene: Scene, elsewhere: set[str]) -> list[ContinuityFinding]:
+def _place_findings(number: int, outline: OutlineScene, scene: Scene, elsewhere: frozenset[str]) -> list[ContinuityFinding]:
     place = split_heading(scene.heading.text).place or outline.place
     findings = []
     for el in scene.elements:
         if el.type != "action":
             continue
-        for claim in contradicting_places(plain(el.text), place, elsewhere):
+        for claim in contradicting_places(_plain(el.text), place, elsewhere):
             findings.append(ContinuityFinding(
                 "place-contradiction", (number,),
                 f"'{claim.context}' puts this scene in the {claim.phrase}, another place of the story, "

@@ -139,6 +139,7 @@ class Cast:
     names: list[str]  # the story's names, upper case, in story order
     forms: dict[str, str] = field(default_factory=dict)  # form -> person (AMBIGUOUS when shared)
     full_forms: dict[str, str] = field(default_factory=dict)  # whole names and aliases -> person
+    _drift_memo: dict[tuple[str, bool], str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, story: Story) -> Cast:
@@ -178,6 +179,12 @@ class Cast:
     def drift_target(self, written: str, *, in_text: bool = False) -> str | None:
         """The person ``written`` is a near miss of, or None. Every word must
         be a form or a near miss of the same person, one at least a near miss."""
+        key = (written, in_text)
+        if key not in self._drift_memo:  # a script repeats its words
+            self._drift_memo[key] = self._drift_target(written, in_text)
+        return self._drift_memo[key]
+
+    def _drift_target(self, written: str, in_text: bool) -> str | None:
         words = [w for w in name_words(written) if w not in TITLES]
         if not words:
             return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Heading time of day -> the period it names. CONTINUOUS-like times take the
 # previous scene's period; LATER and the unknown say nothing.
@@ -182,9 +183,10 @@ class PlaceClaim:
     context: str  # the words as written
 
 
-def contradicting_places(text: str, heading_place: str, other_places: set[str]) -> list[PlaceClaim]:
-    """Static sentences of ``text`` that put the scene in one of ``other_places``
-    (phrases from ``place_phrases``) unrelated to ``heading_place``."""
+@lru_cache(maxsize=512)
+def _places_pattern(heading_place: str, other_places: frozenset[str]) -> re.Pattern | None:
+    """One pattern for "in/at the PLACE" over the places unrelated to the
+    heading (compiled once per heading: a script returns to its places)."""
     here = place_words(heading_place)
     candidates = sorted(
         (p for p in other_places if not set(p.split()) <= here and not any(
@@ -192,11 +194,19 @@ def contradicting_places(text: str, heading_place: str, other_places: set[str]) 
         key=len, reverse=True,
     )
     if not candidates:
-        return []
-    pattern = re.compile(
+        return None
+    return re.compile(
         r"\b(?:in|inside|at|aboard)\s+" + _DETERMINER + r"\s+(" + "|".join(re.escape(p) for p in candidates) + r")\b",
         re.IGNORECASE,
     )
+
+
+def contradicting_places(text: str, heading_place: str, other_places: frozenset[str]) -> list[PlaceClaim]:
+    """Static sentences of ``text`` that put the scene in one of ``other_places``
+    (phrases from ``place_phrases``) unrelated to ``heading_place``."""
+    pattern = _places_pattern(heading_place, frozenset(other_places))
+    if pattern is None or not pattern.search(text):
+        return []
     found = []
     for sentence in sentences(text):
         for match in pattern.finditer(sentence):
