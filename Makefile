@@ -36,6 +36,7 @@ bench: setup-test
 	$(PY) bench/synth.py
 	$(PY) bench/llm.py
 	$(PY) bench/story_load.py
+	$(PY) bench/continuity.py
 
 clean:
 	rm -rf runs build dist .pytest_cache

@@ -101,3 +101,21 @@ def test_a_corpus_script_against_its_reversed_outline_as_a_run_would_store_it(tm
     assert main(["check", "--story", str(tmp_path / "story.json"), str(script), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["continuity"] == 0 and report["files"][0]["statistics"]["scenes"] == len(sp.scenes)
+
+
+def test_the_hand_written_low_water_has_no_findings_and_planted_slips_are_found(tmp_path, capsys):
+    from testkit.shared import REPO
+
+    story, script = REPO / "examples" / "short_film.yaml", REPO / "examples" / "low_water.fountain"
+    assert main(["check", "--story", str(story), str(script), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["continuity"] == 0
+    text = script.read_text("utf-8")
+    slipped = text.replace("\nNELL\n", "\nNELLY\n", 1).replace(
+        "Low water under a hard white moon.", "Low water under a hard white moon. Morning sun glints on the sand.")
+    slipped = slipped.replace("EXT. THE CAUSEWAY - MORNING\n", "EXT. THE CAUSEWAY - MORNING\n\nARCHIE\nMind the tide.\n", 1)
+    planted = tmp_path / "low_water.fountain"
+    planted.write_text(slipped, "utf-8")
+    assert main(["check", "--story", str(story), str(planted), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)["files"][0]["continuity"]
+    assert sorted((f["code"], f["scenes"][0]) for f in found) == [
+        ("name-drift", 1), ("not-in-scene-outline", 2), ("time-contradiction", 6)]
