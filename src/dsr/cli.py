@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "dsr.synth.commands",  # import, synth
     "dsr.evaluate.commands",  # eval
     "dsr.web.commands",  # serve
+    "dsr.train.commands",  # train, train export
 )
 
 DESCRIPTION = """\

@@ -1,7 +1,6 @@
 """Model spec string -> ``ChatModel``.
 
-One entry per spec prefix in ``BACKENDS``; a new kind of backend (the local
-Hugging Face checkpoints of a later issue, ``hf:``) is one more entry.
+One entry per spec prefix in ``BACKENDS``; a new kind of backend is one more entry.
 Backends are imported when used, so ``dsr --help`` stays fast and a missing
 optional dependency only matters to the spec that needs it.
 """
@@ -37,10 +36,21 @@ def _openai(spec: str) -> ChatModel:
     return OpenAICompatModel(spec)
 
 
+def _hf(spec: str) -> ChatModel:
+    from dsr.llm.hf import HFModel
+
+    # "#weights=..." is the fingerprint HFModel adds to its own spec: informational.
+    path = spec.partition(":")[2].partition("#")[0].strip()
+    if not path:
+        raise bad_spec(spec, "give the checkpoint directory: hf:CKPT_DIR")
+    return HFModel(path)
+
+
 # prefix (the part before the first ':') -> factory taking the whole spec
 BACKENDS: dict[str, Callable[[str], ChatModel]] = {
     "embedded": _embedded,
     "openai": _openai,
+    "hf": _hf,
 }
 
 

@@ -22,6 +22,10 @@ Forms:
     - ``retries=N``  retries on 429/5xx/timeouts, with backoff (default 4)
 
     Example: ``openai:Qwen/Qwen3-8B@http://127.0.0.1:8000/v1#key_env=VLLM_KEY``
+``hf:CKPT_DIR``
+    A local Hugging Face checkpoint run with transformers: a ``dsr train``
+    output directory (base + LoRA adapter), a PEFT adapter directory, or a
+    plain/merged model directory (``dsr.llm.hf``).
 
 The key itself never appears in a spec: only the *name* of the variable.
 """
@@ -38,6 +42,7 @@ SPEC_FORMS = (
     "embedded",
     "embedded:/path/to/model.gguf",
     "openai:MODEL@BASE_URL[#key_env=VAR,structured=auto|json_schema|json_object|none,timeout=S,retries=N]",
+    "hf:CKPT_DIR",
 )
 
 # For --help of any command that takes a model spec.
@@ -51,6 +56,8 @@ model specs:
     retries=N (4; on 429/5xx/timeouts, with backoff)
     e.g. openai:Qwen/Qwen3-8B@http://127.0.0.1:8000/v1
          openai:gpt-4o-mini@https://api.openai.com/v1#key_env=OPENAI_API_KEY
+  hf:CKPT_DIR                       a local Hugging Face model with transformers: a `dsr train` output
+                                    (base + LoRA adapter), an adapter directory, or a merged model
   env DSR_EMBEDDED_THREADS=N        llama.cpp threads for embedded (default: half the cores)
 """
 

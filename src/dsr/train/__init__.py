@@ -1,0 +1,1 @@
+"""Fine-tuning the stages (TRL + PEFT LoRA) and exporting the result."""
