@@ -17,7 +17,7 @@ if str(TESTS / "synth") not in sys.path:
     sys.path.insert(0, str(TESTS / "synth"))
 
 
-def make_tiny_base(folder: Path, *, heads: int = 4, kv_heads: int = 2, seed: int = 0) -> Path:
+def make_tiny_base(folder: Path, *, heads: int = 4, kv_heads: int = 2, seed: int = 0, init: float = 0.5) -> Path:
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
@@ -26,8 +26,8 @@ def make_tiny_base(folder: Path, *, heads: int = 4, kv_heads: int = 2, seed: int
     tokenizer = AutoTokenizer.from_pretrained(embedded_tokenizer())
     torch.manual_seed(seed)
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=4096,
-                         rms_norm_eps=1e-5, rope_theta=10000.0, tie_word_embeddings=True,
+                         num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=8192,
+                         rms_norm_eps=1e-5, rope_theta=10000.0, tie_word_embeddings=True, initializer_range=init,
                          bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                          pad_token_id=tokenizer.pad_token_id)
     model = LlamaForCausalLM(config)
@@ -68,7 +68,7 @@ warmup_ratio = 0.0
 batch_size = 2
 max_length = 1024
 logging_steps = 1
-eval_steps = 2
+eval_steps = 4
 save_steps = 2
 """
 
@@ -77,3 +77,25 @@ def write_config(folder: Path, extra: str = "") -> Path:
     path = folder / "train.toml"
     path.write_text(TEST_CONFIG + extra, "utf-8")
     return path
+
+
+def run_dsr(*args: str) -> tuple[int, str, str]:
+    """``dsr ARGS`` in this process: (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from dsr.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def train_tiny(folder: Path, base: Path, dataset: Path, max_steps: int = 4, *extra: str) -> tuple[Path, str]:
+    config = write_config(folder)
+    ckpt = folder / "ckpt"
+    code, out, err = run_dsr("train", dataset, "-o", ckpt, "--base", base, "--config", config,
+                             "--max-steps", max_steps, *extra)
+    assert code == 0, err
+    return ckpt, out

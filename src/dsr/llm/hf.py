@@ -213,6 +213,9 @@ def load_checkpoint(checkpoint: Checkpoint) -> _Loaded:
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError:
             raise LLMError(f"the hf: backend needs torch and transformers: {INSTALL_HINT}") from None
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a load bar per call site would interleave with dsr's bars
         device = "cuda" if torch.cuda.is_available() else "cpu"
         dtype = torch.bfloat16 if device == "cuda" and torch.cuda.is_bf16_supported() else torch.float32
         try:
@@ -272,12 +275,15 @@ class HFModel:
                                                    return_dict=True, return_tensors="pt").to(loaded.device)
             prompt_tokens = int(inputs["input_ids"].shape[1])
             limit = getattr(model.config, "max_position_embeddings", None)
-            if limit and prompt_tokens + params.max_tokens > limit:
-                raise LLMError(f"{self.spec}: requested tokens ({prompt_tokens} prompt + {params.max_tokens}) "
-                               f"exceed the model's context of {limit}")
+            if limit and prompt_tokens >= limit:
+                raise LLMError(f"{self.spec}: the prompt ({prompt_tokens} tokens) fills the model's context "
+                               f"of {limit}")
+            # Room left in the context, like a server that caps max_tokens: an
+            # answer cut there ends with finish_reason "length".
+            budget = min(params.max_tokens, limit - prompt_tokens) if limit else params.max_tokens
             sampling = params.temperature > 0
             options: dict[str, Any] = {
-                "max_new_tokens": params.max_tokens,
+                "max_new_tokens": budget,
                 "do_sample": sampling,
                 "stopping_criteria": StoppingCriteriaList([Cancelled()]),
                 "pad_token_id": tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
@@ -303,7 +309,7 @@ class HFModel:
         cut = min((i for i in (text.find(s) for s in params.stop) if i >= 0), default=-1)
         if cut >= 0:
             text = text[:cut]
-        elif not ended and len(new) >= params.max_tokens:
+        elif not ended and len(new) >= budget:
             finish = "length"
         return Completion(text=text, finish_reason=finish, usage=Usage(prompt_tokens, int(len(new))),
                           latency_s=latency)

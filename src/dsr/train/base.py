@@ -45,8 +45,11 @@ def check_base(path: Path, shown: str | None = None) -> None:
         config = AutoConfig.from_pretrained(path)
     except (ValueError, OSError) as exc:
         raise UserError(f"--base {shown}: cannot read its config.json: {str(exc).splitlines()[0]}") from None
-    if config.model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
-        architectures = ", ".join(getattr(config, "architectures", None) or [config.model_type])
+    architectures = getattr(config, "architectures", None) or []
+    causal_classes = set(MODEL_FOR_CAUSAL_LM_MAPPING_NAMES.values())
+    if (config.model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES or getattr(config, "is_encoder_decoder", False)
+            or (architectures and not causal_classes.intersection(architectures))):
+        architectures = ", ".join(architectures or [config.model_type])
         raise UserError(f"--base {shown}: {architectures} is not a causal language model "
                         "(dsr trains decoder-only chat models such as Llama, Qwen, Mistral, SmolLM)")
     try:

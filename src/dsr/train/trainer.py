@@ -246,7 +246,7 @@ def train(request: TrainRequest) -> TrainResult:
     started = time.perf_counter()
     try:
         trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-        final_eval = trainer.evaluate() if val_rows else {}
+        final_eval = final_validation(trainer) if val_rows else {}
     except Exception as exc:
         if out_of_memory(exc):
             raise UserError(oom_message(config, trainer.state.global_step), exit_code=5) from None
@@ -380,6 +380,16 @@ def build_trainer(base_path: Path, tokenizer, train_rows: list[dict], val_rows: 
         trainer.add_callback(progress)
         trainer.dsr_progress = progress
     return trainer
+
+
+def final_validation(trainer) -> dict[str, Any]:
+    """Validation loss of the final weights: the one logged at the last step
+    when there was one (no second pass over the same rows), else a new one."""
+    history = trainer.state.log_history
+    last = next((e for e in reversed(history) if "eval_loss" in e), None)
+    if last is not None and last.get("step") == trainer.state.global_step:
+        return last
+    return trainer.evaluate()
 
 
 def final_figures(trainer, final_eval: dict, seconds: float, train_lengths: LengthReport,
