@@ -42,7 +42,7 @@ exit codes: 0 ok, 2 bad input or options, 4 the judge or a generator failed.
 """
 
 
-def _judge_options(p: argparse.ArgumentParser) -> None:
+def _judge_options(p: argparse.ArgumentParser, tokens: int = 400) -> None:
     g = p.add_argument_group("judge")
     g.add_argument("--judge", metavar="SPEC", help="judge model spec (default: embedded, with a warning)")
     g.add_argument("--retries", type=int, default=2, metavar="N",
@@ -50,7 +50,8 @@ def _judge_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--concurrency", type=int, default=4, metavar="N", help="judge calls in flight (default 4)")
     g.add_argument("--judge-temperature", type=float, default=0.0, metavar="T",
                    help="temperature of the first draw (default 0; retries use at least 0.7)")
-    g.add_argument("--judge-tokens", type=int, default=400, metavar="N", help="max tokens per verdict (default 400)")
+    g.add_argument("--judge-tokens", type=int, default=tokens, metavar="N",
+                   help=f"max tokens per verdict (default {tokens})")
 
 
 def _stats_options(p: argparse.ArgumentParser) -> None:
@@ -97,11 +98,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "continuity", help="a judge lists contradictions with facts of earlier scenes",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="A judge model reads the screenplay scene by scene: first the facts each scene "
-                    "establishes (who knows what, where objects are, who is alive), then, for each scene, "
-                    "the contradictions with the facts of the scenes before it, one line each with the "
-                    "scene numbers. With the outline known (a run directory, or --story for a Fountain "
-                    "file), the report also has the model-free findings of `dsr check --story`.",
+        description="A judge model reads the screenplay scene by scene: first the facts each scene\n"
+                    "establishes (who knows what, where objects are, who is alive), then, for each\n"
+                    "scene, the contradictions with the facts of the scenes before it, one line each\n"
+                    "with the scene numbers. With the outline known (a run directory, or --story for\n"
+                    "a Fountain file), the report also has the model-free findings of\n"
+                    "`dsr check --story`.",
         epilog="examples:\n"
                "  dsr eval continuity runs/low-water -o reports/continuity --judge SPEC\n"
                "  dsr eval continuity draft.fountain --story story.yaml -o reports/draft --judge SPEC\n\n"
@@ -111,9 +113,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--story", metavar="FILE",
                    help="the outline a Fountain file was written from (a run directory has its own)")
     _output(p)
-    _judge_options(p)
+    _judge_options(p, tokens=800)  # a list of facts is longer than a verdict
     p.add_argument("--seed", type=int, default=0, help="seed of the judge's sampling (default 0)")
-    p.set_defaults(func=run_continuity, judge_tokens=800)
+    p.set_defaults(func=run_continuity)
 
     p = sub.add_parser("benchmark", help="the method's protocol on held-out screenplays",
                        description="Held-out screenplays -> reverse synthesis -> outlines -> each system writes -> "
