@@ -230,3 +230,25 @@ def test_findings_are_ordered_and_serialisable():
     assert [f.scenes[0] for f in found] == sorted(f.scenes[0] for f in found)
     assert all(set(f.to_dict()) == {"code", "scenes", "line", "message"} for f in found)
     assert found[0].text().startswith("scene 1: ")
+
+
+def test_empty_scenes_and_junk_never_crash_the_check():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    two = story(scene("CAR PARK", "NIGHT"), scene("HUT", "CONTINUOUS"))
+    junk = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(junk, junk)
+    def check(first, second):
+        headings = [s.heading() for s in two.scenes]
+        # Junk may parse as anything, even as more headings: only a scene-count error may come back.
+        try:
+            found = check_screenplay(two, parse(f"{headings[0]}\n\n{first}\n\n{headings[1]}\n\n{second}\n"))
+        except SceneCountError:
+            return
+        assert all(f.scenes and f.message for f in found)
+
+    check()
+    assert findings(two, "", "") == [] and findings(two, "!!!\n\n???", "NELL\n...") == []

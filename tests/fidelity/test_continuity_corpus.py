@@ -5,6 +5,8 @@ should give almost nothing; what it does give here is a real slip."""
 
 from __future__ import annotations
 
+import re
+
 from testkit.shared import shared
 
 from dsr.fidelity.continuity import check_screenplay
@@ -44,3 +46,17 @@ def test_a_drifted_cue_planted_in_each_real_screenplay_is_found():
         findings = check_screenplay(story, parse("\n\n".join(scenes)))
         drift = [f for f in findings if f.code == "name-drift" and f.message.startswith(f"{name}IE looks like")]
         assert [f.scenes for f in drift] == [(target.index + 1,)], sp.id
+
+
+def test_with_every_heading_turned_to_day_the_real_moonlight_is_the_one_time_finding():
+    """Recall on real action lines: the corpus names a time of day in its action
+    twice ("It is early evening." in a NIGHT scene, fine; "beautiful moonlight");
+    only the moonlight contradicts DAY."""
+    found = []
+    for sp in load_corpus(shared("corpus")):
+        story = build_story(sp, {}, {})
+        day = "\n\n".join(scene.fountain.replace(
+            scene.heading.text, re.split(r"\s+-\s+|--", scene.heading.text)[0] + " - DAY", 1) for scene in sp.scenes)
+        found += [(sp.id, f.scenes, f.message.split("'")[1]) for f in check_screenplay(story, parse(day))
+                  if f.code == "time-contradiction"]
+    assert found == [("ASCENT_TO_GURU_PEAK", (4,), "is beautiful moonlight and twilight")]
