@@ -17,7 +17,6 @@ from typing import Callable
 
 from dsr.llm.base import Usage
 from testkit import scripted
-from testkit.shared import CORPUS  # noqa: F401  (tests import it from here)
 
 REPO = Path(__file__).resolve().parents[2]
 

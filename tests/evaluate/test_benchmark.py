@@ -8,13 +8,14 @@ import json
 import shutil
 
 import pytest
-from eval_fakes import CORPUS, ScriptedJudge, longer_wins, no_embedding
+from eval_fakes import ScriptedJudge, longer_wins, no_embedding
 
 from dsr.errors import UserError
 from dsr.evaluate.benchmark import BenchmarkOptions, parse_system_specs, run_benchmark_protocol
 from dsr.evaluate.judge_common import JudgeSettings
 from dsr.evaluate.report import write_report
 from dsr.llm.base import Completion, Usage
+from testkit.shared import shared
 
 SCRIPTS = ("Cyber_Bob_ep00003", "Cyber_Bob_epLocalTransDimensionalRift")
 
@@ -57,7 +58,7 @@ def corpus(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
     for name in SCRIPTS:
-        shutil.copy(CORPUS / f"{name}.fountain", folder / f"{name}.fountain")
+        shutil.copy(shared("corpus", f"{name}.fountain"), folder / f"{name}.fountain")
     return folder
 
 

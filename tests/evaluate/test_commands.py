@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from eval_fakes import CORPUS, ScriptedJudge, always_first, longer_wins, make_run, no_embedding
+from eval_fakes import ScriptedJudge, always_first, longer_wins, make_run, no_embedding
 
 from dsr.cli import main
 from dsr.evaluate.judge_common import EMBEDDED_WARNING
 from dsr.evaluate.stats import PairwiseItem, Verdict, mean_score, share_of_human, summarize_pairwise
 from dsr.llm import registry
+from testkit.shared import shared
 
 LANDING = ["JUNE rattles the lock.\n\nJUNE\nNo.", "A cat sleeps.\n\nMR. OKAFOR\nTea?"]
 LONGER = ["JUNE rattles the jammed lock twice, then kicks the door and sighs at the ceiling.\n\nJUNE\nNo. No, no.",
@@ -164,8 +165,8 @@ def test_a_windows_1252_screenplay_is_read_by_eval_as_by_check(tmp_path, capsys)
 
 def test_format_command_needs_no_model(tmp_path, fake_judges):
     out = tmp_path / "report"
-    assert main(["eval", "format", str(CORPUS / "ASCENT_TO_GURU_PEAK.fountain"),
-                 str(CORPUS / "Cyber_Bob_epSithSuperInformalLanguage.fountain"), "-o", str(out)]) == 0
+    assert main(["eval", "format", str(shared("corpus", "ASCENT_TO_GURU_PEAK.fountain")),
+                 str(shared("corpus", "Cyber_Bob_epSithSuperInformalLanguage.fountain")), "-o", str(out)]) == 0
     report, md = read_report(out)
     assert set(report["format"]) == {"ASCENT_TO_GURU_PEAK", "Cyber_Bob_epSithSuperInformalLanguage"}
     assert fake_judges == {} and "judge" not in report
@@ -173,7 +174,7 @@ def test_format_command_needs_no_model(tmp_path, fake_judges):
 
 
 @pytest.mark.parametrize("make_args, message", [
-    (lambda r, t: ["pairwise", f"a={r[0]}", str(CORPUS / "THE_LIBRARY_FREAK-OUT.fountain")],
+    (lambda r, t: ["pairwise", f"a={r[0]}", str(shared("corpus", "THE_LIBRARY_FREAK-OUT.fountain"))],
      "a has 2 scenes and THE_LIBRARY_FREAK-OUT has 3"),
     (lambda r, t: ["pairwise", f"a={r[0]}"], "give at least 2 systems"),
     (lambda r, t: ["pairwise", f"a={r[0]}", f"b={t / 'nope'}"], "no such run directory or file"),

@@ -4,7 +4,7 @@ novelization index, outline coverage."""
 from __future__ import annotations
 
 import pytest
-from eval_fakes import CORPUS, EXAMPLE_STORY, make_run, no_embedding
+from eval_fakes import EXAMPLE_STORY, make_run, no_embedding
 
 from dsr.evaluate import coverage
 from dsr.evaluate.format_metrics import script_metrics, system_metrics
@@ -14,12 +14,13 @@ from dsr.screenplay.parser import parse
 from dsr.screenplay.stats import statistics
 from dsr.screenplay.validate import validate
 from dsr.story.loader import load_story
+from testkit.shared import shared
 
 
 @pytest.mark.parametrize("name", ["THE_LIBRARY_FREAK-OUT", "Cyber_Bob_epWinDebateAgainstLincoln",
                                   "Cyber_Bob_epSithSuperInformalLanguage", "ASCENT_TO_GURU_PEAK"])
 def test_metrics_of_corpus_scripts_agree_with_the_validator_and_statistics(name):
-    text = (CORPUS / f"{name}.fountain").read_text("utf-8")
+    text = shared("corpus", f"{name}.fountain").read_text("utf-8")
     metrics = script_metrics(text)
     script = parse(text)  # what `dsr check` reports
     findings, stats = validate(script, text), statistics(script)
@@ -37,7 +38,7 @@ def test_metrics_of_corpus_scripts_agree_with_the_validator_and_statistics(name)
 
 
 def test_a_script_without_headings_has_an_error_rate_and_no_scene_rate():
-    metrics = script_metrics((CORPUS / "Cyber_Bob_epSithSuperInformalLanguage.fountain").read_text("utf-8"))
+    metrics = script_metrics(shared("corpus", "Cyber_Bob_epSithSuperInformalLanguage.fountain").read_text("utf-8"))
     assert metrics["scenes"] == 0
     assert metrics["validator"]["by_code"].get("no-scene-heading") == 1
     assert metrics["validator"]["errors_per_scene"] is None

@@ -4,11 +4,12 @@ alignment and its one-line errors."""
 from __future__ import annotations
 
 import pytest
-from eval_fakes import CORPUS, make_run
+from eval_fakes import make_run
 
 from dsr.errors import UserError
 from dsr.evaluate.items import align, judge_view, load_system, load_systems, parse_system_arg, split_scenes
 from dsr.screenplay.parser import parse
+from testkit.shared import shared
 
 LANDING = "JUNE jiggles her key. It will not turn.\n\nJUNE\nOh, come on."
 FLAT = "A cat sleeps on an armchair.\n\nMR. OKAFOR\nTea?"
@@ -35,7 +36,7 @@ def test_the_judge_view_drops_title_page_notes_boneyard_and_sections():
 
 
 def test_a_fountain_file_gives_one_item_per_heading_and_counts_what_came_before():
-    script = load_system(str(CORPUS / "THE_LIBRARY_FREAK-OUT.fountain"))
+    script = load_system(str(shared("corpus", "THE_LIBRARY_FREAK-OUT.fountain")))
     assert script.name == "THE_LIBRARY_FREAK-OUT"
     assert len(script.scenes) == 3 and script.story is None
     assert script.notes and "before the first scene heading" in script.notes[0]
@@ -55,7 +56,7 @@ def test_system_arguments_name_systems(arg, expected):
 
 def test_runs_with_different_scene_counts_are_refused(tmp_path):
     a = load_system(f"a={make_run(tmp_path / 'a', [LANDING, FLAT])}")
-    b = load_system(str(CORPUS / "THE_LIBRARY_FREAK-OUT.fountain"))
+    b = load_system(str(shared("corpus", "THE_LIBRARY_FREAK-OUT.fountain")))
     with pytest.raises(UserError, match=r"a has 2 scenes and THE_LIBRARY_FREAK-OUT has 3 \(only in "):
         align([a, b])
 
@@ -97,4 +98,4 @@ def test_unreadable_files_and_duplicate_names_are_one_line_errors(tmp_path):
     with pytest.raises(UserError, match="no such run directory or file"):
         load_system(str(tmp_path / "missing"))
     with pytest.raises(UserError, match="two systems are named a"):
-        load_systems([f"a={CORPUS / 'Cyber_Bob_ep00001.fountain'}", f"a={CORPUS / 'Cyber_Bob_ep00003.fountain'}"])
+        load_systems([f"a={shared('corpus', 'Cyber_Bob_ep00001.fountain')}", f"a={shared('corpus', 'Cyber_Bob_ep00003.fountain')}"])

@@ -12,10 +12,10 @@ from export_sample import sample
 from dsr.screenplay.export.fdx import to_fdx
 from dsr.screenplay.io import read_fountain
 from dsr.screenplay.model import Element, Screenplay
+from testkit.shared import shared_files
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-CORPUS = sorted((SHARED / "corpus").glob("*.fountain"))
-SCREENPLAIN_EXPECTED = sorted((SHARED / "peer-fountain-tests" / "screenplain").glob("*.fdx"))
+CORPUS = shared_files("corpus/*.fountain")
+SCREENPLAIN_EXPECTED = shared_files("peer-fountain-tests/screenplain/*.fdx")
 
 
 def text_of(paragraph: ET.Element) -> str:

@@ -12,8 +12,9 @@ from export_sample import sample
 from dsr.screenplay.export.html import to_html
 from dsr.screenplay.io import read_fountain
 from dsr.screenplay.model import Element, Screenplay
+from testkit.shared import shared_files
 
-CORPUS = sorted((Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").glob("*.fountain"))
+CORPUS = shared_files("corpus/*.fountain")
 VOID = {"meta", "br", "hr", "img", "link", "input"}
 
 

@@ -25,11 +25,12 @@ from dsr.screenplay.export.layout import Block, Line
 from dsr.screenplay.export.paginate import paginate
 from dsr.screenplay.io import read_fountain
 from dsr.screenplay.model import Element, Screenplay
+from testkit.shared import shared_files
 
 ACTION_X, DIALOGUE_X, PAREN_X, CUE_X = 108.0, 180.0, 223.2, 266.4
 RIGHT_EDGE_X = 540.0  # 7.5 in
 CHAR = 7.2
-CORPUS = sorted((Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").glob("*.fountain"))
+CORPUS = shared_files("corpus/*.fountain")
 
 
 @dataclass

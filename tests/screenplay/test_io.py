@@ -7,15 +7,14 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from dsr.cli import main
 from dsr.errors import UserError
 from dsr.screenplay.io import MAX_BYTES, decode_fountain, read_fountain, read_text
+from testkit.shared import shared_files
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 SCRIPT = "Title: Tea\n\nINT. KITCHEN - DAY #1#\n\nANNA (V.O.) ^\nCafé?\n\n# Act\n\n> CUT TO:\n"
 
 
@@ -196,7 +195,7 @@ def test_missing_file_in_a_real_process_is_one_line_no_traceback(tmp_path):
     assert "no such file" in one_line(result.stderr)
 
 
-@pytest.mark.parametrize("path", sorted((SHARED / "corpus").glob("*.fountain")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", shared_files("corpus/*.fountain"), ids=lambda p: p.stem)
 def test_corpus_through_the_cli(path, capsys):
     code, out, err = run_parse(capsys, str(path), "--json")
     assert code == 0 and err == ""

@@ -3,16 +3,13 @@ our corpus, and the peer implementations' test inputs."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from dsr.screenplay.model import ELEMENT_TYPES
 from dsr.screenplay.parser import parse, split_cue
+from testkit.shared import shared, shared_files
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-CORPUS = SHARED / "corpus"
-NYOUSEFI = SHARED / "peer-fountain-tests" / "nyousefi-Fountain"
 
 
 def kinds(text):
@@ -258,7 +255,7 @@ def test_line_endings_bom_and_empty_input():
 
 
 def test_every_type_is_a_model_type():
-    text = (NYOUSEFI / "Simple.fountain").read_text(encoding="utf-8") + "\n\n~la\n\nBOB\n(beat)\nHi."
+    text = shared("peer-fountain-tests", "nyousefi-Fountain", "Simple.fountain").read_text(encoding="utf-8") + "\n\n~la\n\nBOB\n(beat)\nHi."
     types = {el.type for el in parse(text).elements}
     assert types <= set(ELEMENT_TYPES)
     assert len(types) == len(ELEMENT_TYPES)  # this input has every kind
@@ -267,7 +264,7 @@ def test_every_type_is_a_model_type():
 # --- the corpus ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.fountain")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", shared_files("corpus/*.fountain"), ids=lambda p: p.stem)
 def test_corpus_parses_with_sane_lines(path):
     text = path.read_text(encoding="utf-8")
     sp = parse(text)
@@ -284,19 +281,19 @@ def test_corpus_parses_with_sane_lines(path):
 
 
 def test_corpus_quirks():
-    ep3 = parse((CORPUS / "Cyber_Bob_ep00003.fountain").read_text(encoding="utf-8"))
+    ep3 = parse(shared("corpus", "Cyber_Bob_ep00003.fountain").read_text(encoding="utf-8"))
     assert ep3.title_value("Draft date") == ["2016-10-05"]
     assert ep3.elements[0].type == "action" and ep3.elements[0].text.startswith("Title:")  # the second block
-    pants = parse((CORPUS / "Cyber_Bob_epReconfigurePantsForFlight.fountain").read_text(encoding="utf-8"))
+    pants = parse(shared("corpus", "Cyber_Bob_epReconfigurePantsForFlight.fountain").read_text(encoding="utf-8"))
     assert pants.title_page == {} and pants.elements[0].text.startswith("instruction from Cyber boss:")
-    lincoln = parse((CORPUS / "Cyber_Bob_epWinDebateAgainstLincoln.fountain").read_text(encoding="utf-8"))
+    lincoln = parse(shared("corpus", "Cyber_Bob_epWinDebateAgainstLincoln.fountain").read_text(encoding="utf-8"))
     assert ("action", "FADE OUT:") in [(el.type, el.text) for el in lincoln.elements]
     assert [b.text.strip() for b in lincoln.boneyard][0] == "Draft date: 2020-02-25"
     assert any(el.type == "character" and el.extension == "(V.O.)" for el in lincoln.elements)
-    library = parse((CORPUS / "THE_LIBRARY_FREAK-OUT.fountain").read_text(encoding="utf-8"))
+    library = parse(shared("corpus", "THE_LIBRARY_FREAK-OUT.fountain").read_text(encoding="utf-8"))
     assert ("scene_heading", "EXT. LIBRARY--DAY") in [(el.type, el.text) for el in library.elements]
     assert library.elements[-1].type == "centered" and library.elements[-1].text == "THE END"
-    sith = parse((CORPUS / "Cyber_Bob_epSithSuperInformalLanguage.fountain").read_text(encoding="utf-8"))
+    sith = parse(shared("corpus", "Cyber_Bob_epSithSuperInformalLanguage.fountain").read_text(encoding="utf-8"))
     assert ("lyrics", "") in [(el.type, el.text) for el in sith.elements]
 
 
@@ -304,7 +301,7 @@ def test_corpus_quirks():
 
 
 def test_nyousefi_scene_headers():
-    sp = parse((NYOUSEFI / "SceneHeaders.fountain").read_text(encoding="utf-8"))
+    sp = parse(shared("peer-fountain-tests", "nyousefi-Fountain", "SceneHeaders.fountain").read_text(encoding="utf-8"))
     assert [el.type for el in sp.elements] == (
         ["scene_heading"] * 7 + ["action"]  # I./E. is not in the spec's list
         + ["scene_heading"] * 6 + ["scene_heading", "action"]  # .KITCHEN forced; "... not" is not
@@ -314,7 +311,7 @@ def test_nyousefi_scene_headers():
 
 
 def test_nyousefi_dialogue():
-    sp = parse((NYOUSEFI / "Dialogue.fountain").read_text(encoding="utf-8"))
+    sp = parse(shared("peer-fountain-tests", "nyousefi-Fountain", "Dialogue.fountain").read_text(encoding="utf-8"))
     cues = [(el.name, el.extension, el.dual) for el in sp.iter_type("character")]
     assert cues == [
         ("ADAM", None, False), ("EVE", "(O.S.)", False), ("ADAM", None, False), ("EVE", None, False),
@@ -327,26 +324,26 @@ def test_nyousefi_dialogue():
 
 
 def test_nyousefi_transitions_and_simple():
-    sp = parse((NYOUSEFI / "Transitions.fountain").read_text(encoding="utf-8"))
+    sp = parse(shared("peer-fountain-tests", "nyousefi-Fountain", "Transitions.fountain").read_text(encoding="utf-8"))
     assert [(el.type, el.text) for el in sp.elements] == [
         ("transition", "CUT TO:"), ("transition", "SMASH CUT TO:"), ("action", "FADE TO BLACK."),
         ("transition", "NOT A STANDARD TRANSITION:"), ("action", "CUT TO:"), ("transition", "GO TO:"),
         # fountain-py and screenplain make a bare "TO:" action; the spec's three rules make it a transition.
         ("transition", "TO:"),
     ]
-    simple = parse((NYOUSEFI / "Simple.fountain").read_text(encoding="utf-8"))
+    simple = parse(shared("peer-fountain-tests", "nyousefi-Fountain", "Simple.fountain").read_text(encoding="utf-8"))
     assert simple.title_page == {"Title": ["A Simple Script"], "Author": ["Nima Yousefi"], "Draft date": ["2/1/2012"]}
     assert simple.elements[-1].type == "action"  # "CUT TO: " with a trailing space
     assert [b.text.strip() for b in simple.boneyard] == ["This text is in the boneyard.", "Boneyard 2"]
 
 
 def test_nyousefi_forced_elements_and_indenting():
-    forced = parse((NYOUSEFI / "ForcedElements.fountain").read_text(encoding="utf-8"))
+    forced = parse(shared("peer-fountain-tests", "nyousefi-Fountain", "ForcedElements.fountain").read_text(encoding="utf-8"))
     assert [(el.type, el.text) for el in forced.elements] == [
         ("action", "BANG\nBANG\nBANG"), ("character", "McDUCK"), ("dialogue", "I'm vegan."),
         ("character", "SINGER"), ("lyrics", "These are the songs\nThat I sing."),
     ]
-    indenting = parse((NYOUSEFI / "Indenting.fountain").read_text(encoding="utf-8"))
+    indenting = parse(shared("peer-fountain-tests", "nyousefi-Fountain", "Indenting.fountain").read_text(encoding="utf-8"))
     assert [el.type for el in indenting.elements] == [
         "transition", "scene_heading", "action", "character", "dialogue", "character", "parenthetical", "dialogue", "action",
     ]

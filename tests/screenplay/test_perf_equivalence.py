@@ -22,7 +22,6 @@ import hashlib
 import json
 import random
 from dataclasses import asdict
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -32,9 +31,10 @@ from dsr.screenplay.model import Element
 from dsr.screenplay.title_page import opens_title_page, parse_title_page, read_title_page
 from dsr.screenplay.validate import validate
 from dsr.screenplay.validate_lines import _MAX_MARK_HITS, _Joined
+from testkit.shared import shared_files, shared_glob
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-FILES = sorted([*(SHARED / "corpus").glob("*.fountain"), *(SHARED / "peer-fountain-tests").glob("*/*.fountain")])
+PATTERNS = ("corpus/*.fountain", "peer-fountain-tests/*/*.fountain")
+FILES = shared_files(*PATTERNS)
 
 # Pieces of Fountain that meet the fast paths' edges: cue shapes (extension,
 # dual, colon, lower case, no letter), marks, two-space and indented lines,
@@ -201,7 +201,7 @@ def test_validate_never_raises(text):
 def generated_texts(count: int = 600, seed: int = 2026) -> list[str]:
     """Seeded texts from TOKENS and corpus fragments, the same on every run."""
     rng = random.Random(seed)
-    corpus = [path.read_text(encoding="utf-8") for path in FILES]
+    corpus = [path.read_text(encoding="utf-8") for path in shared_glob(*PATTERNS)]
     texts = []
     for _ in range(count):
         texts.append("".join(rng.choice(TOKENS) for _ in range(rng.randint(0, 60))))
@@ -214,7 +214,7 @@ def generated_texts(count: int = 600, seed: int = 2026) -> list[str]:
 def output_digest(parse=parser.parse, validate=validate) -> str:
     """SHA-256 of parse and validate output (with and without the source) on files and generated text."""
     digest = hashlib.sha256()
-    for text in [path.read_text(encoding="utf-8") for path in FILES] + generated_texts():
+    for text in [path.read_text(encoding="utf-8") for path in shared_glob(*PATTERNS)] + generated_texts():
         sp = parse(text)
         record = {
             "title_page": sp.title_page,

@@ -3,7 +3,6 @@ page and boneyard as parse(x), for every corpus and peer file and for any text."
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -11,11 +10,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from dsr.screenplay.model import Screenplay
 from dsr.screenplay.parser import parse
 from dsr.screenplay.writer import write
+from testkit.shared import shared, shared_files, shared_glob
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-FILES = sorted(
-    [*(SHARED / "corpus").glob("*.fountain"), *(SHARED / "peer-fountain-tests").glob("*/*.fountain")]
-)
+PATTERNS = ("corpus/*.fountain", "peer-fountain-tests/*/*.fountain")
+FILES = shared_files(*PATTERNS)
 
 
 def assert_same(a: Screenplay, b: Screenplay) -> None:
@@ -27,7 +25,7 @@ def assert_same(a: Screenplay, b: Screenplay) -> None:
 
 
 def test_there_are_files_to_check():
-    assert len(FILES) >= 40
+    assert len(shared_glob(*PATTERNS)) >= 40
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -40,7 +38,7 @@ def test_file_round_trips(path):
 
 
 def test_round_trip_keeps_line_numbers_of_a_canonical_file():
-    text = write(parse((SHARED / "corpus" / "THE_LIBRARY_FREAK-OUT.fountain").read_text(encoding="utf-8")))
+    text = write(parse(shared("corpus", "THE_LIBRARY_FREAK-OUT.fountain").read_text(encoding="utf-8")))
     again = parse(text)
     lines = text.split("\n")
     for el in again.elements:

@@ -290,11 +290,8 @@ def test_long_action_shortcut_agrees_with_measuring_every_paragraph():
 
 # ---------------------------------------------------------------- from Fountain text
 
-from pathlib import Path  # noqa: E402
-
 from dsr.screenplay.parser import parse  # noqa: E402
-
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+from testkit.shared import shared, shared_glob  # noqa: E402
 
 
 def check(source: str) -> list[tuple[int, str]]:
@@ -377,16 +374,16 @@ CORPUS_FINDINGS = {
 
 @pytest.mark.parametrize("name", sorted(CORPUS_FINDINGS))
 def test_corpus_findings_are_the_reviewed_ones(name):
-    source = (SHARED / "corpus" / f"{name}.fountain").read_text(encoding="utf-8")
+    source = shared("corpus", f"{name}.fountain").read_text(encoding="utf-8")
     assert check(source) == CORPUS_FINDINGS[name]
 
 
 def test_peer_inputs_never_break_the_validator():
-    files = sorted((SHARED / "peer-fountain-tests").rglob("*.fountain"))
+    files = shared_glob("peer-fountain-tests/**/*.fountain")
     assert len(files) > 30
     for path in files:
         source = path.read_text(encoding="utf-8-sig")
         findings = validate(parse(source), source)
         assert [f.line for f in findings] == sorted(f.line for f in findings)
-    notes = (SHARED / "peer-fountain-tests" / "screenplain" / "notes.fountain").read_text()
+    notes = shared("peer-fountain-tests", "screenplain", "notes.fountain").read_text()
     assert (14, "unclosed-note") in check(notes)  # "This is not [[ a proper note" spans a blank line

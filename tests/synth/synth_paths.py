@@ -1,12 +1,12 @@
-"""Paths shared by the synth tests (a plain module: tests/ has several conftest.py)."""
+"""Paths shared by the synth tests (a plain module: tests/ has several conftest.py);
+the shared corpus through ``testkit.shared``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from testkit.shared import CORPUS, PEER_TESTS, REPO  # noqa: F401  (tests import them from here)
+from testkit.shared import shared
 
-SCREENPLAIN = PEER_TESTS / "screenplain"
 DATA = Path(__file__).resolve().parent / "data"
 
 # Corpus scripts with scene headings (the other two are drafts without any).
@@ -21,7 +21,7 @@ def make_corpus(tmp_path: Path, names: tuple[str, ...] = ("Cyber_Bob_epLocalTran
     from dsr.synth.importers.report import import_corpus
 
     out = tmp_path / "corpus"
-    files = [str(CORPUS / f"{name}.fountain") for name in names]
+    files = [str(shared("corpus", f"{name}.fountain")) for name in names]
     if with_text:
         files.append(str(DATA / "night_shift.txt"))
     import_corpus(files, out)

@@ -16,7 +16,8 @@ from dsr.screenplay.readers import detect_format
 from dsr.synth.importers import import_file
 from dsr.screenplay import io as screenplay_io
 
-from synth_paths import CORPUS, DATA, SCREENPLAIN, USABLE
+from synth_paths import DATA, USABLE
+from testkit.shared import shared
 
 PRINTED = ("scene_heading", "action", "character", "parenthetical", "dialogue", "transition")
 
@@ -52,15 +53,15 @@ def as_typed_page(sp: Screenplay) -> str:
 
 @pytest.mark.parametrize("name", USABLE)
 def test_corpus_fountain_imports_and_reports(name):
-    result = import_file(CORPUS / f"{name}.fountain")
+    result = import_file(shared("corpus", f"{name}.fountain"))
     assert result.usable and result.format == "fountain"
-    assert shape(parse(result.fountain)) == shape(parse((CORPUS / f"{name}.fountain").read_text()))
+    assert shape(parse(result.fountain)) == shape(parse(shared("corpus", f"{name}.fountain").read_text()))
     assert not [f for f in result.findings if f.severity == "error"]
     assert result.statistics["scenes"] >= 2
 
 
 def test_drafts_without_scene_headings_are_listed_with_why():
-    result = import_file(CORPUS / "Cyber_Bob_epSithSuperInformalLanguage.fountain")
+    result = import_file(shared("corpus", "Cyber_Bob_epSithSuperInformalLanguage.fountain"))
     assert not result.usable
     assert "no scene headings" in result.problem
 
@@ -86,7 +87,7 @@ def test_plain_text_layout_hand_typed():
 
 @pytest.mark.parametrize("name", USABLE)
 def test_plain_text_layout_of_corpus_reads_back(tmp_path, name):
-    original = parse((CORPUS / f"{name}.fountain").read_text())
+    original = parse(shared("corpus", f"{name}.fountain").read_text())
     typed = Screenplay(elements=[el for el in original.elements if el.type in PRINTED and el.text.strip()])
     path = tmp_path / f"{name}.txt"
     path.write_text(as_typed_page(typed))
@@ -106,7 +107,7 @@ def test_windows_1252_text_is_read_and_noted(tmp_path):
 
 @pytest.mark.parametrize("name", USABLE)
 def test_fdx_round_trip_of_our_export(tmp_path, name):
-    original = parse((CORPUS / f"{name}.fountain").read_text())
+    original = parse(shared("corpus", f"{name}.fountain").read_text())
     path = tmp_path / f"{name}.fdx"
     path.write_text(to_fdx(original))
     result = import_file(path)
@@ -118,8 +119,8 @@ def test_fdx_round_trip_of_our_export(tmp_path, name):
 
 @pytest.mark.parametrize("name", ["simple", "dialogue", "parenthetical", "dual-dialogue", "extended-characters"])
 def test_screenplain_fdx_matches_its_fountain(name):
-    fdx = import_file(SCREENPLAIN / f"{name}.fdx")
-    expected = parse((SCREENPLAIN / f"{name}.fountain").read_text())
+    fdx = import_file(shared("peer-fountain-tests", "screenplain", f"{name}.fdx"))
+    expected = parse(shared("peer-fountain-tests", "screenplain", f"{name}.fountain").read_text())
     got = parse(fdx.fountain)
     assert [t for t, _ in shape(got)] == [t for t, _ in shape(expected)]
     assert [el.dual for el in got.elements if el.type == "character"] == \
@@ -195,7 +196,7 @@ def test_cli_import_writes_fountain_and_report(tmp_path, capsys):
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"%PDF-1.4")
     out = tmp_path / "corpus"
-    code = main(["import", str(CORPUS / "Cyber_Bob_ep00003.fountain"), str(DATA / "night_shift.txt"), str(bad),
+    code = main(["import", str(shared("corpus", "Cyber_Bob_ep00003.fountain")), str(DATA / "night_shift.txt"), str(bad),
                  "-o", str(out)])
     assert code == 0
     printed = capsys.readouterr().out

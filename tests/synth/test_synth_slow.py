@@ -15,12 +15,13 @@ import json
 
 import pytest
 from synth_fakes import GoodModel
-from synth_paths import CORPUS
+
 
 from dsr.cli import main
 from dsr.llm.cache import CallJournal
 from dsr.story.loader import load_story
 from dsr.synth.records import RecordStore, read_jsonl
+from testkit.shared import shared
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +32,7 @@ TEACHER = ["--directives-tokens", "160", "--prose-tokens", "160", "--junk-retrie
 
 def test_end_to_end_on_the_corpus_with_the_embedded_model(tmp_path, capsys):
     corpus, data, out = tmp_path / "corpus", tmp_path / "data", tmp_path / "datasets"
-    assert main(["import", str(CORPUS), "-o", str(corpus)]) == 0
+    assert main(["import", str(shared("corpus")), "-o", str(corpus)]) == 0
     assert main(["synth", "reverse", str(corpus), "-o", str(data), "--max-screenplays", "2", "--max-scenes", "1",
                  "--max-characters", "1", *SMALL]) == 0
     records = RecordStore(data / "reverse.jsonl").records()

@@ -27,8 +27,18 @@ def shared(*parts: str) -> Path:
     return path
 
 
-def shared_files(folder: str, pattern: str) -> list:
-    """Files in ``shared/FOLDER`` matching ``pattern``, sorted, for
-    ``parametrize``; one skipped parameter saying why when there are none."""
-    files = sorted((SHARED / folder).glob(pattern))
-    return files or [pytest.param(None, marks=pytest.mark.skip(reason=f"no {folder}/{pattern}: {MISSING}"))]
+def shared_glob(*patterns: str) -> list[Path]:
+    """Files in ``shared/`` matching any of ``patterns`` (``corpus/*.fountain``),
+    sorted; skips the calling test when there are none."""
+    files = sorted({path for pattern in patterns for path in SHARED.glob(pattern)})
+    if not files:
+        pytest.skip(f"no {', '.join(patterns)}: {MISSING}")
+    return files
+
+
+def shared_files(*patterns: str) -> list:
+    """``shared_glob`` for ``parametrize`` (at collection time): the files,
+    or one skipped parameter saying why when there are none."""
+    files = sorted({path for pattern in patterns for path in SHARED.glob(pattern)})
+    reason = f"no {', '.join(patterns)}: {MISSING}"
+    return files or [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="no-shared-data")]

@@ -20,7 +20,6 @@ from ``seed``, so a kit can be rebuilt exactly).
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import random
@@ -34,7 +33,7 @@ from dsr.errors import UserError
 from dsr.evaluate.items import OUTLINE_UNKNOWN, SystemOutput
 from dsr.evaluate.rubric import ERROR_CATEGORIES, tiers
 from dsr.evaluate.report import output_dir
-from dsr.files import atomic_write_json, atomic_write_text
+from dsr.files import atomic_write_json, atomic_write_text, sha256_hex
 
 KIT_FORMAT = "dsr-human-kit"
 RATINGS_FORMAT = "dsr-human-ratings"
@@ -84,7 +83,8 @@ def write_kit(systems: list[SystemOutput], out: Path, *, max_pairs: int | None =
         right = by_name[pair["right"]].scenes[pair["item"]]
         shown.append({"id": pair["id"], "outline": left.outline or OUTLINE_UNKNOWN, "left": left.text,
                       "right": right.text})
-    kit_id = hashlib.sha256(json.dumps(shown, sort_keys=True).encode("utf-8")).hexdigest()[:12]
+    # Not hash_of: kits already sent out carry ids made from this JSON (ASCII, spaced).
+    kit_id = sha256_hex(json.dumps(shown, sort_keys=True), 12)
     page_data = {
         "format": KIT_FORMAT,
         "kit_id": kit_id,

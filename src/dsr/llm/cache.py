@@ -319,6 +319,11 @@ class CallJournal:
         conn = sqlite3.connect(self.path, timeout=60.0)
         try:
             return conn.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            # A file another process has just created, before its tables: no calls yet.
+            if "no such table" in str(exc):
+                return []
+            raise
         finally:
             conn.close()
 

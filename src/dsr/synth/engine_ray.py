@@ -20,7 +20,6 @@ Install with ``pip install '.[cluster]'``.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import math
@@ -31,6 +30,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from dsr.errors import UserError
+from dsr.files import sha256_hex
 from dsr.synth.engine import EngineReport, Sink
 from dsr.synth.records import WorkItem
 
@@ -107,7 +107,7 @@ def run_ray(todo: list[WorkItem], specs: list[str], data_dir: Path, sink: Sink, 
     rows = [{"item": json.dumps(asdict(item))} for item in todo]
     dataset = ray.data.from_items(rows, override_num_blocks=max(1, math.ceil(len(rows) / batch_size)))
     cache_path = None if address else str(data_dir.resolve() / "calls.sqlite")
-    data_key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    data_key = sha256_hex(str(data_dir.resolve()), 16)
     with warnings.catch_warnings():  # max_restarts has no named parameter yet
         warnings.simplefilter("ignore", DeprecationWarning)
         mapped = dataset.map_batches(
