@@ -1,8 +1,8 @@
 """The ``dsr`` command: thin. Parses arguments and hands off to the layers.
 
 Each layer that has commands exposes ``register(subparsers)`` in a
-``commands.py`` module; this file only lists them, so layers never collide
-in here.
+``commands.py`` module, with handlers named ``run_<command>``; this file
+only lists them, so layers never collide in here.
 """
 
 from __future__ import annotations
