@@ -40,6 +40,7 @@ from dsr.evaluate.format_metrics import pooled_metrics
 from dsr.evaluate.items import SceneItem, SystemOutput, align, item_id, judge_view, load_run, load_story_json
 from dsr.evaluate.judge_common import DEFAULT_JUDGE, JudgeSettings, open_judge
 from dsr.evaluate.report import new_report, output_dir
+from dsr.files import atomic_write_text
 from dsr.llm.base import ChatModel
 from dsr.screenplay.parser import parse
 
@@ -187,8 +188,7 @@ def limited_stories(inputs: dict[str, list[dict]], data: Path, out: Path) -> dic
         if keep < len(story.scenes):
             story = story.model_copy(update={"scenes": story.scenes[:keep]})
             story_path = out / "stories" / f"{script_id}.json"
-            story_path.parent.mkdir(parents=True, exist_ok=True)
-            story_path.write_text(json.dumps(story.model_dump(mode="json"), indent=2), "utf-8")
+            atomic_write_text(story_path, json.dumps(story.model_dump(mode="json"), indent=2))
         stories[script_id] = story_path
     return stories
 
