@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -43,10 +44,20 @@ def story_file(tmp_path) -> Path:
     return write_yaml(tmp_path / "mug.yaml", story_data(4))
 
 
+def word_overlap(queries: list[str], passages: list[str]) -> list[float]:
+    """A stand-in for the sentence embedder in orchestration tests (loading
+    torch costs seconds): for each query, the best share of its words of 4+
+    letters that a passage has. The real similarity has its own tests."""
+    def words(text: str) -> set[str]:
+        return {w for w in re.findall(r"\w+", text.lower()) if len(w) >= 4}
+    return [max((len(words(q) & words(p)) / max(1, len(words(q))) for p in passages), default=0.0) for q in queries]
+
+
 def run(story: Path, run_dir: Path, model: ScriptedModel, **settings):
     """One ``dsr write`` with ``model`` in both roles, no PDF (fast)."""
     settings.setdefault("pdf", False)
-    return write_story(story, run_dir, Settings(**settings), backends={"stage1": model, "stage2": model})
+    return write_story(story, run_dir, Settings(**settings), backends={"stage1": model, "stage2": model},
+                       best_match=word_overlap)
 
 
 def real_calls(run_dir: Path) -> int:

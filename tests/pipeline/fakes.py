@@ -51,6 +51,19 @@ def place_of(heading: str) -> str:
     return heading.split(". ", 1)[-1].rsplit(" - ", 1)[0]
 
 
+def cast_in(request: Request) -> list[str]:
+    """The names under ``Who:`` in the request (stage 1 and direct)."""
+    first = [m for m in request.messages if m["role"] == "user"][0]["content"]
+    block = first.split("\nWho:\n", 1)[-1].split("\nWhat happens:", 1)[0] if "\nWho:\n" in first else ""
+    return [m.group(1).strip() for m in re.finditer(r"^- ([A-Z][A-Z .'-]*?)(?: \(|:|$)", block, re.MULTILINE)]
+
+
+def others_line(request: Request) -> str:
+    """A sentence naming the scene's people besides MAYA (a faithful model names its cast)."""
+    others = [n.title() for n in cast_in(request) if n != "MAYA"]
+    return " ".join(f"{n} watches her from the door." for n in others)
+
+
 def default_answer(request: Request) -> str:
     kind = request.kind.replace("_repair", "")
     if kind == "directives":
@@ -59,21 +72,29 @@ def default_answer(request: Request) -> str:
                            "action_beats": ["She enters.", "She searches.", "She speaks."]})
     if kind == "prose":
         place = place_of(request.heading).lower()
-        return (f"Rain taps on the window of the {place}. A kettle starts to hum.\n\n"
-                f"MAYA crosses to the table and lifts a mug. She turns it over.\n\n"
+        return (f"Rain taps on the window of the {place}. A kettle starts to hum. {request.field('What happens:')}\n\n"
+                f"MAYA crosses to the table and lifts a mug. She turns it over. {others_line(request)}\n\n"
                 f'MAYA says, "Nobody has been in the {place} all day."')
-    if kind in ("stage2_fountain", "direct_fountain"):
-        heading = request.field("Scene heading (use it exactly, as the first line):") or request.heading
+    if kind == "stage2_fountain":
+        heading = request.field("Scene heading (use it exactly, as the first line):")
+        paragraphs = [re.sub(r'^(\w+) says, "(.*)"$', r"\1\n\2", p) for p in prose_in(request).split("\n\n")]
+        return heading + "\n\n" + "\n\n".join(paragraphs) + "\n"
+    if kind == "direct_fountain":
+        heading = request.heading
         place = place_of(heading).lower()
-        return (f"{heading}\n\nRain taps on the window of the {place}. A kettle starts to hum.\n\n"
-                f"MAYA crosses to the table and lifts a mug. She turns it over.\n\n"
+        return (f"{heading}\n\nRain taps on the window of the {place}. A kettle starts to hum. "
+                f"{request.field('What happens:')}\n\n"
+                f"MAYA crosses to the table and lifts a mug. She turns it over. {others_line(request)}\n\n"
                 f"MAYA\nNobody has been in the {place} all day.\n")
     if kind in ("stage2_json", "direct_json"):
         prose = prose_in(request)
         quote = re.findall(r'"([^"]+)"', prose)
+        events = re.findall(r"hum\. (.*?)\n", prose)[:1] if prose else [request.field("What happens:")]
+        others = re.findall(r"((?:\w+ watches her from the door\. ?)+)", prose) if prose else [others_line(request)]
         return json.dumps({"elements": [
-            {"type": "action", "text": "Rain taps on the window. A kettle starts to hum."},
-            {"type": "action", "text": "MAYA crosses to the table and lifts a mug. She turns it over."},
+            {"type": "action", "text": " ".join(["Rain taps on the window. A kettle starts to hum.", *events])},
+            {"type": "action", "text": " ".join(["MAYA crosses to the table and lifts a mug. She turns it over.",
+                                                 *others]).strip()},
             {"type": "dialogue", "character": "MAYA", "parenthetical": "", "text": quote[0] if quote else "Hello."},
         ]})
     return "?"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import story_data, write_yaml
+from conftest import story_data, word_overlap, write_yaml
 from fakes import ScriptedModel
 
 from dsr import cli
@@ -18,7 +18,7 @@ def scripted(monkeypatch):
 
     def with_fake(story, run_dir, settings, reporter=None, backends=None):
         model.spec = settings.stage1_model
-        return original(story, run_dir, settings, reporter, {"stage1": model, "stage2": model})
+        return original(story, run_dir, settings, reporter, {"stage1": model, "stage2": model}, word_overlap)
 
     monkeypatch.setattr(write_module, "write_story", with_fake)
     return model

@@ -33,7 +33,7 @@ def test_truncated_prose_is_asked_again_with_a_higher_limit(story_file, tmp_path
 
 def test_prose_still_cut_off_keeps_whole_sentences_and_is_flagged(story_file, tmp_path):
     always_cut = lambda r: Completion(  # noqa: E731
-        "Rain taps on the glass of the kitchen window, steady and slow. Maya stands at the sink "
+        f"{r.field('What happens:')} Rain taps on the glass of the kitchen window, steady and slow. Maya stands at the sink "
         "and dries one mug with a towel. She turns, and the door", "length", Usage(1, r.params.max_tokens))
     out = tmp_path / "run"
     run(story_file, out, ScriptedModel(overrides={"prose": always_cut}))
@@ -47,7 +47,7 @@ def test_prose_still_cut_off_keeps_whole_sentences_and_is_flagged(story_file, tm
 def test_think_blocks_chatter_and_fences_are_cleaned(story_file, tmp_path):
     wrapped = lambda r: (  # noqa: E731
         "<think>The user wants prose. Let me plan.</think>\nSure! Here is the scene:\n```\n"
-        'Rain taps on the window. A kettle hums on the stove.\n\nMAYA lifts the mug and says, "Who used this?"\n'
+        f'Rain taps on the window. {r.field("What happens:")}\n\nMAYA lifts the mug and says, "Who used this?"\n'
         "```\nLet me know if you want changes.")
     out = tmp_path / "run"
     run(story_file, out, ScriptedModel(overrides={"prose": wrapped}))
@@ -56,14 +56,20 @@ def test_think_blocks_chatter_and_fences_are_cleaned(story_file, tmp_path):
     assert "think" not in prose and "Sure" not in prose and "```" not in prose and "Let me know" not in prose
 
 
-def test_junk_prose_is_redrawn_then_replaced_by_the_outline(story_file, tmp_path):
-    model = ScriptedModel(overrides={"prose": lambda r: "..."})
+def test_junk_prose_is_asked_again_with_the_findings_then_built_from_the_outline(story_file, tmp_path):
+    model = ScriptedModel(overrides={"prose": lambda r: "...", "prose_repair": lambda r: "..."})
     out = tmp_path / "run"
-    run(story_file, out, model)
-    assert [r.sample for r in model.requests if r.kind == "prose"][:2] == [0, 1]
+    result = run(story_file, out, model)
+    scene1 = [r for r in model.requests if r.kind.startswith("prose") and "KITCHEN" in r.heading]
+    assert [r.kind for r in scene1] == ["prose", "prose_repair"]  # --max-attempts 2
+    assert "no usable prose" in scene1[1].user
     assert (out / "scenes/001/prose.md").read_text().strip() == "Maya searches the place for the mug, step 1."
+    meta = json.loads((out / "scenes/001/meta.json").read_text())["stage1"]
+    assert meta["fallback"] == "outline" and meta["attempts"] == 2 and len(meta["rejected"]) == 2
     manifest = json.loads((out / "manifest.json").read_text())
     assert "prose_from_outline" in manifest["scenes"][0]["flags"]
+    assert manifest["scenes"][0]["fallback"] == "outline" and manifest["built_from_outline"] == [1, 2, 3, 4]
+    assert "4 scenes built from the outline" in result.summary
     text = (out / "screenplay.fountain").read_text()
     assert not [f for f in validate(parse(text)) if f.severity == "error"]
 
@@ -155,7 +161,7 @@ def test_stage2_failure_names_the_scene_and_stage(story_file, tmp_path):
 
 def test_a_looping_answer_is_not_given_more_room_and_is_deduplicated(story_file, tmp_path):
     looping = lambda r: Completion(  # noqa: E731
-        "Rain hits the window of the kitchen. Maya stands by the sink and waits for the kettle to boil over. "
+        f"{r.field('What happens:')} Rain hits the window of the kitchen. Maya stands by the sink and waits for the kettle to boil over. "
         + "She looks at herself. " * 40,
         "length", Usage(1, r.params.max_tokens))
     model = ScriptedModel(overrides={"prose": looping})
@@ -163,7 +169,7 @@ def test_a_looping_answer_is_not_given_more_room_and_is_deduplicated(story_file,
     run(story_file, out, model)
     assert [r.params.max_tokens for r in model.requests if r.kind == "prose"][:2] == [600, 600]  # next scene
     prose = (out / "scenes/001/prose.md").read_text().strip()
-    assert prose == ("Rain hits the window of the kitchen. Maya stands by the sink and waits for the kettle to boil "
+    assert prose == ("Maya searches the place for the mug, step 1. Rain hits the window of the kitchen. Maya stands by the sink and waits for the kettle to boil "
                      "over. She looks at herself.")
     assert json.loads((out / "manifest.json").read_text())["scenes"][0]["flags"] == ["truncated"]
 
@@ -177,7 +183,7 @@ def test_a_looping_json_answer_is_not_given_more_room_and_ends_in_the_fallback(s
     json_calls = [r for r in model.requests if r.kind.startswith("stage2_json")]
     assert len(json_calls) == 8  # 4 scenes x 2 attempts, none asked again with a higher limit
     assert len({r.params.max_tokens for r in json_calls}) == 1
-    assert json_calls[0].params.json_schema["properties"]["elements"]["maxItems"] == 9  # 5 prose sentences + 4
+    assert json_calls[0].params.json_schema["properties"]["elements"]["maxItems"] == 10  # 6 prose sentences + 4
     assert json.loads((out / "manifest.json").read_text())["fallbacks"] == [1, 2, 3, 4]
 
 
@@ -194,7 +200,7 @@ def test_json_made_of_other_words_than_the_prose_is_rejected(story_file, tmp_pat
 
 
 def test_the_fallback_may_keep_a_speaker_the_prose_names_in_capitals(story_file, tmp_path):
-    prose = lambda r: ("The kitchen is dark and quiet. A radio plays low on the shelf by the door.\n\n"  # noqa: E731
+    prose = lambda r: (f"{r.field('What happens:')} The kitchen is dark and quiet. A radio plays low on the shelf.\n\n"  # noqa: E731
                        "WAITER: Your table is ready, madam, whenever you are.")
     junk = lambda r: "no"  # noqa: E731
     out = tmp_path / "run"
@@ -236,8 +242,8 @@ def test_run_on_loops_and_echoed_plan_labels_are_cut_from_the_prose():
 
 
 def test_direct_answers_that_repeat_themselves_are_rejected_and_cleaned(story_file, tmp_path):
-    looping = lambda r: ("INT. KITCHEN - NIGHT\n\n" + "The cat is sleeping on the bed. " * 6  # noqa: E731
-                         + "\n\nMAYA\nThe cat is sleeping on the bed.\n")
+    looping = lambda r: ("INT. KITCHEN - NIGHT\n\n" + "Maya searches the place for the mug, step 1. " * 6  # noqa: E731
+                         + "\n\nMAYA\nWhere is the mug?\n")
     out = tmp_path / "direct"
     run(story_file, out, ScriptedModel(overrides={"direct_fountain": looping, "direct_fountain_repair": looping}),
         direct=True)
@@ -245,4 +251,4 @@ def test_direct_answers_that_repeat_themselves_are_rejected_and_cleaned(story_fi
     assert meta["fallback"] is True and "repeated-text" in {f["code"] for f in meta["rejected"][0]}
     text = (out / "scenes/001/screenplay.fountain").read_text()
     # the action once (it was six times) and Maya's line once
-    assert text == "INT. KITCHEN - NIGHT\n\nThe cat is sleeping on the bed.\n\nMAYA\nThe cat is sleeping on the bed.\n"
+    assert text == "INT. KITCHEN - NIGHT\n\nMaya searches the place for the mug, step 1.\n\nMAYA\nWhere is the mug?\n"

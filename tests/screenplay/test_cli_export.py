@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
+import dsr.files
 from pypdf import PdfReader
 
 import dsr.files

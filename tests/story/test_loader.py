@@ -245,7 +245,7 @@ scenes: [{summary: s, location: KITCHEN, wen: NIGHT, colour: red}]
     assert "characters[0].description (line 3): unknown key (did you mean 'profile'?)" in message
     assert "scenes[0].location (line 4): unknown key (did you mean 'place'?)" in message
     assert "scenes[0].wen (line 4): unknown key (did you mean 'when'?)" not in message
-    assert "scenes[0].colour (line 4): unknown key (known keys: summary, place, time, interior, characters, directives, heading)" in message
+    assert "scenes[0].colour (line 4): unknown key (known keys: summary, place, time, interior, characters, extras, directives, heading)" in message
 
 
 def test_unknown_character_suggests_a_first_name_match():

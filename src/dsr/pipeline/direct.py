@@ -1,18 +1,23 @@
 """The direct baseline (``dsr write --direct``): each outline scene straight
 to a screenplay scene, with the same model, story inputs and previous
 context as stage 1, but no directives and no prose. It goes through the same
-checks, repair attempts and fallback as stage 2, so the two modes differ
-only in the method, which is what the ablation measures.
+checks, repair attempts and fallback as stage 2, and through the same
+fidelity gate as stage-1 prose (the scene's cast named, no invented
+speaker, the summary's events covered, the time of day kept), so the two
+modes differ only in the method, which is what the ablation measures. When
+no answer passes, the scene is built from the outline (``floor.py``),
+flagged ``fallback: outline``.
 """
 
 from __future__ import annotations
 
 from dsr.llm.base import ChatModel, Params
 from dsr.pipeline.calls import CallLog
-from dsr.pipeline.prompts import render, scene_fields, speaker_names
-from dsr.pipeline.scene import Source
+from dsr.pipeline.floor import outline_prose
+from dsr.pipeline.prompts import render, scene_fields, scene_speakers
+from dsr.pipeline.scene import Source, errors
 from dsr.pipeline.stage1 import clean_prose
-from dsr.pipeline.stage2 import Stage2Result, attempt_plan, elements_as_script, format_scene
+from dsr.pipeline.stage2 import SceneGate, Stage2Result, attempt_plan, elements_as_script, format_scene
 from dsr.story.model import Story
 
 DIRECT_LENGTH = "about 150 to 300 words"
@@ -29,15 +34,19 @@ def direct_messages(story: Story, index: int, context: str) -> dict[str, list[di
 
 async def run_direct(
     model: ChatModel, story: Story, index: int, context: str, *, preference: str,
-    max_attempts: int, params: Params, take: int, log: CallLog,
+    max_attempts: int, params: Params, take: int, log: CallLog, gate: SceneGate,
 ) -> Stage2Result:
     scene = story.scenes[index]
-    speakers = speaker_names(story, scene)
+    speakers = scene_speakers(story, scene)
 
-    def fallback_text(last_body) -> str:
-        # The model's own words when any answer parsed (each sentence once, loops
-        # cut, as stage 1 cleans prose); else the outline's.
-        return clean_prose(elements_as_script(last_body)) or scene.summary
+    def fallback_text(last_body) -> tuple[str, str]:
+        # The last answer's own words when they keep the outline (each sentence
+        # once, loops cut, as stage 1 cleans prose); else the outline's.
+        if last_body and not errors(gate(last_body)):
+            words = clean_prose(elements_as_script(last_body))
+            if words:
+                return words, "format"
+        return outline_prose(story, index), "outline"
 
     return await format_scene(
         model,
@@ -49,4 +58,5 @@ async def run_direct(
         params=params,
         take=take,
         log=log,
+        gate=gate,
     )

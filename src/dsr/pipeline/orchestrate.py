@@ -5,12 +5,12 @@ before). Stage 2 of a scene starts as soon as its stage 1 is done and runs
 beside the next scenes' stage 1, up to ``concurrency`` at once: the critical
 path is the chain of stage-1 calls plus one stage-2 conversion.
 
-What to redo is decided by hashes: each scene's stage-1 artifact records the
-hash of the exact requests it came from (messages, parameters, model, take),
-its stage-2 artifact the hash of the prose and the formatting requests. A
-re-run recomputes the hashes and skips every match; all model calls also go
-through the SQLite cache, so even a scene half done when the process was
-killed repeats no call.
+Each stage of a scene is a step (``steps.py``) that owns its key, its run
+and its save; this module only schedules them, and accounts for the calls.
+What to redo is decided by the steps' keys (the exact rendered requests a
+scene's artifacts depend on), and every model call also goes through the
+SQLite cache, so even a scene half done when the process was killed
+repeats no call.
 """
 
 from __future__ import annotations
@@ -22,22 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dsr.errors import UserError
-from dsr.files import atomic_write_json, hash_of, read_json
-from dsr.llm.base import ChatModel, Completion
+from dsr.fidelity.prose import BestMatch, SceneBrief, prose_findings, scene_brief, screenplay_findings
+from dsr.files import atomic_write_json, read_json
+from dsr.llm.base import ChatModel
 from dsr.pipeline.calls import CallLog, StageError
 from dsr.pipeline.context import previous_context
-from dsr.pipeline.direct import direct_messages, run_direct
-from dsr.pipeline.prompts import language_name, speaker_names
 from dsr.pipeline.run import RunDir
 from dsr.pipeline.settings import Settings
-from dsr.pipeline.stage1 import directives_messages, run_stage1
-from dsr.pipeline.stage2 import attempt_plan, run_stage2, stage2_messages
+from dsr.pipeline.steps import PIPELINE_VERSION, DirectStep, Stage1Step, Stage2Step
 from dsr.progress import Reporter, SilentReporter
-from dsr.story.model import SceneDirectives, Story
+from dsr.screenplay.model import Element
+from dsr.story.model import Story
 
-# Bump when the checks, fallback or artifact layout change what a stage
-# produces from the same answers: every artifact is then redone (from cache).
-PIPELINE_VERSION = 4
+__all__ = ["PIPELINE_VERSION", "Models", "Pipeline", "Reporter", "SceneOutcome", "check_mode", "save_manifest"]
 
 
 @dataclass
@@ -49,7 +46,8 @@ class SceneOutcome:
     stage1_reused: bool | None = None
     stage2_reused: bool | None = None
     flags: list[str] = field(default_factory=list)
-    fallback: bool = False
+    fallback: bool = False  # the screenplay came from the deterministic conversion
+    from_outline: bool = False  # the prose (or --direct's scene) was built from the outline
     attempts: int = 0
     kept_from_earlier_take: bool = False
 
@@ -64,17 +62,21 @@ class Pipeline:
     """One run over one story into one run directory (lock held by the caller)."""
 
     def __init__(self, story: Story, run: RunDir, models: Models, settings: Settings,
-                 reporter: Reporter | None = None, takes: dict[int, int] | None = None):
+                 reporter: Reporter | None = None, takes: dict[int, int] | None = None,
+                 best_match: BestMatch | None = None):
         self.story, self.run, self.models, self.settings = story, run, models, settings
         self.reporter = reporter or SilentReporter()
         self.takes = takes or {}
+        self.briefs: list[SceneBrief] = [scene_brief(story, i) for i in range(len(story.scenes))]
+        self._best_match = best_match
         self.logs: list[CallLog] = []
         self.outcomes = [SceneOutcome(i, s.heading()) for i, s in enumerate(story.scenes)]
         self.stage_seconds: dict[str, float] = {}
-        self._failed = asyncio.Event()
+        self.failed = asyncio.Event()
+        self.stage1, self.stage2, self.direct = Stage1Step(self), Stage2Step(self), DirectStep(self)
 
     # ---------------------------------------------------------------- helpers
-    def _log(self, stage: str) -> CallLog:
+    def new_log(self, stage: str) -> CallLog:
         log = CallLog(stage, listener=self.reporter.completion)
         self.logs.append(log)
         return log
@@ -82,120 +84,27 @@ class Pipeline:
     def take(self, index: int) -> int:
         return self.takes.get(index, 0)
 
-    def _fail(self, index: int, exc: StageError) -> UserError:
-        self._failed.set()
+    def best_match(self, queries: list[str], passages: list[str]) -> list[float]:
+        """The evaluation's similarity (all-MiniLM-L6-v2), loaded on first use."""
+        if self._best_match is None:
+            from dsr.fidelity.similarity import shared_embedder
+
+            self._best_match = shared_embedder().best_match
+        return self._best_match(queries, passages)
+
+    def prose_gate(self, index: int):
+        return lambda prose: prose_findings(prose, self.briefs[index], self.best_match)
+
+    def screenplay_gate(self, index: int, events: bool):
+        """Stage 2 keeps the cast (the prose passed the event checks); --direct gets them all."""
+        def gate(body: list[Element]):
+            findings = screenplay_findings(body, self.briefs[index], self.best_match if events else None)
+            return [f for f in findings if events or f.code != "time-of-day"]
+        return gate
+
+    def fail(self, index: int, exc: StageError) -> UserError:
+        self.failed.set()
         return UserError(f"scene {index + 1} ({self.outcomes[index].heading}): {exc.stage}: {exc.error}", exit_code=4)
-
-    # ---------------------------------------------------------------- stage 1
-    def stage1_keys(self, index: int, context: str) -> tuple[str, str]:
-        """(key, key without the context): the second lets ``--scene N`` keep
-        later scenes whose own inputs did not change."""
-        common = {
-            "v": PIPELINE_VERSION, "model": self.models.stage1.spec, "take": self.take(index),
-            "params": [self.settings.params("directives").key_dict(), self.settings.params("prose").key_dict()],
-        }
-        return (hash_of({**common, "messages": directives_messages(self.story, index, context)}),
-                hash_of({**common, "messages": directives_messages(self.story, index, "<context>")}))
-
-    def load_stage1(self, index: int, key: str) -> tuple[SceneDirectives, str] | None:
-        meta = self.run.scene_meta(index).get("stage1") or {}
-        if meta.get("key") != key:
-            return None
-        prose = self.run.read_scene_file(index, "prose.md")
-        directives = read_json(self.run.scene_dir(index) / "directives.json")
-        if prose is None or directives is None:
-            return None
-        try:
-            return SceneDirectives.model_validate(directives), prose.strip()
-        except ValueError:
-            return None
-
-    async def stage1_scene(self, index: int, context: str, keep_if_unchanged_apart_from_context: bool) -> str:
-        outcome = self.outcomes[index]
-        key, key_wo_context = self.stage1_keys(index, context)
-        found = self.load_stage1(index, key)
-        meta = self.run.scene_meta(index).get("stage1") or {}
-        if found is None and keep_if_unchanged_apart_from_context and meta.get("key_without_context") == key_wo_context:
-            found = self.load_stage1(index, meta.get("key"))
-            if found is not None:  # --scene N: keep this scene as written, adopt the new context
-                self.run.update_scene_meta(index, "stage1", {**meta, "key": key, "kept_from_earlier_take": True})
-                outcome.kept_from_earlier_take = True
-        if found is not None:
-            outcome.prose, outcome.stage1_reused = found[1], True
-            outcome.flags = list((self.run.scene_meta(index).get("stage1") or {}).get("flags", []))
-            self.reporter.item_done("stage 1", index, True)
-            return found[1]
-        log = self._log("stage 1")
-        started = time.perf_counter()
-        try:
-            result = await run_stage1(self.models.stage1, self.story, index, context, self.take(index),
-                                      self.settings.params("directives"), self.settings.params("prose"), log)
-        except StageError as exc:
-            raise self._fail(index, exc) from None
-        self.run.write_scene_file(index, "directives.json", result.directives.model_dump_json(indent=2) + "\n")
-        self.run.write_scene_file(index, "prose.md", result.prose + "\n")
-        self.run.update_scene_meta(index, "stage1", {
-            "key": key, "key_without_context": key_wo_context, "take": self.take(index),
-            "flags": result.flags, "usage": log.to_dict(), "seconds": round(time.perf_counter() - started, 3),
-        })
-        outcome.prose, outcome.stage1_reused, outcome.flags = result.prose, False, result.flags
-        self.reporter.item_done("stage 1", index, False)
-        return result.prose
-
-    # ---------------------------------------------------------------- stage 2
-    def stage2_key(self, index: int, prose: str, speakers: list[str]) -> str:
-        heading = self.outcomes[index].heading
-        plan = attempt_plan(self.models.stage2, self.settings.stage2_format, self.settings.max_attempts)
-        return hash_of({
-            "v": PIPELINE_VERSION, "model": self.models.stage2.spec, "take": self.take(index), "plan": plan,
-            "params": self.settings.params("stage2").key_dict(), "speakers": speakers,
-            "messages": stage2_messages(heading, prose, speakers, language_name(self.story.language)),
-        })
-
-    def _reuse_screenplay(self, index: int, section: str, key: str) -> bool:
-        meta = self.run.scene_meta(index).get(section) or {}
-        fountain = self.run.read_scene_file(index, "screenplay.fountain")
-        if meta.get("key") != key or fountain is None:
-            return False
-        outcome = self.outcomes[index]
-        outcome.fountain, outcome.stage2_reused = fountain, True
-        outcome.fallback, outcome.attempts = bool(meta.get("fallback")), int(meta.get("attempts", 0))
-        return True
-
-    def _save_screenplay(self, index: int, section: str, key: str, result, log: CallLog, started: float,
-                         **extra: str) -> None:
-        self.run.write_scene_file(index, "screenplay.fountain", result.fountain)
-        self.run.update_scene_meta(index, section, {
-            "key": key, **extra, "take": self.take(index), "format": result.format, "attempts": result.attempts,
-            "fallback": result.fallback, "findings": result.findings, "rejected": result.rejected,
-            "usage": log.to_dict(), "seconds": round(time.perf_counter() - started, 3),
-        })
-        outcome = self.outcomes[index]
-        outcome.fountain, outcome.stage2_reused = result.fountain, False
-        outcome.fallback, outcome.attempts = result.fallback, result.attempts
-
-    async def stage2_scene(self, index: int, prose: str, slots: asyncio.Semaphore) -> None:
-        scene = self.story.scenes[index]
-        speakers = speaker_names(self.story, scene)
-        key = self.stage2_key(index, prose, speakers)
-        if self._reuse_screenplay(index, "stage2", key):
-            self.reporter.item_done("stage 2", index, True)
-            return
-        async with slots:
-            if self._failed.is_set():
-                return
-            log = self._log("stage 2")
-            started = time.perf_counter()
-            try:
-                result = await run_stage2(
-                    self.models.stage2, heading=scene.heading(), prose=prose, speakers=speakers,
-                    language_name=language_name(self.story.language), preference=self.settings.stage2_format,
-                    max_attempts=self.settings.max_attempts, params=self.settings.params("stage2"),
-                    take=self.take(index), log=log)
-            except StageError as exc:
-                raise self._fail(index, exc) from None
-        self._save_screenplay(index, "stage2", key, result, log, started)
-        self.reporter.item_done("stage 2", index, False)
 
     # ---------------------------------------------------------------- the runs
     async def run_two_stage(self) -> None:
@@ -210,12 +119,12 @@ class Pipeline:
         error: Exception | None = None
         try:
             for index in range(n):
-                if self._failed.is_set():
+                if self.failed.is_set():
                     break
                 context = previous_context(self.story, index, previous)
                 keep = redrawn is not None and index > redrawn
-                previous = await self.stage1_scene(index, context, keep)
-                stage2_tasks.append(asyncio.create_task(self.stage2_scene(index, previous, slots)))
+                previous = await self.stage1(index, context, keep)
+                stage2_tasks.append(asyncio.create_task(self.stage2(index, previous, slots)))
         except asyncio.CancelledError:  # Ctrl-C: stop now; the cache keeps what was answered
             for task in stage2_tasks:
                 task.cancel()
@@ -241,39 +150,8 @@ class Pipeline:
         for index in range(n):
             context = previous_context(self.story, index, previous, previous_label="screenplay")
             keep = redrawn is not None and index > redrawn
-            previous = await self.direct_scene(index, context, keep)
+            previous = await self.direct(index, context, keep)
         self.stage_seconds["direct"] = round(time.perf_counter() - started, 3)
-
-    def direct_keys(self, index: int, context: str) -> tuple[str, str]:
-        plan = attempt_plan(self.models.stage2, self.settings.stage2_format, self.settings.max_attempts)
-        common = {"v": PIPELINE_VERSION, "model": self.models.stage2.spec, "take": self.take(index), "plan": plan,
-                  "params": self.settings.params("stage2").key_dict()}
-        return (hash_of({**common, "messages": direct_messages(self.story, index, context)}),
-                hash_of({**common, "messages": direct_messages(self.story, index, "<context>")}))
-
-    async def direct_scene(self, index: int, context: str, keep_if_unchanged_apart_from_context: bool) -> str:
-        key, key_wo_context = self.direct_keys(index, context)
-        meta = self.run.scene_meta(index).get("direct") or {}
-        if (keep_if_unchanged_apart_from_context and meta.get("key") != key
-                and meta.get("key_without_context") == key_wo_context
-                and self._reuse_screenplay(index, "direct", meta.get("key"))):
-            # --scene N: keep this scene as written, adopt the new context (see stage1_scene)
-            self.run.update_scene_meta(index, "direct", {**meta, "key": key, "kept_from_earlier_take": True})
-            self.outcomes[index].kept_from_earlier_take = True
-        if self._reuse_screenplay(index, "direct", key):
-            self.reporter.item_done("direct", index, True)
-            return self.outcomes[index].fountain or ""
-        log = self._log("direct")
-        started = time.perf_counter()
-        try:
-            result = await run_direct(self.models.stage2, self.story, index, context,
-                                      preference=self.settings.stage2_format, max_attempts=self.settings.max_attempts,
-                                      params=self.settings.params("stage2"), take=self.take(index), log=log)
-        except StageError as exc:
-            raise self._fail(index, exc) from None
-        self._save_screenplay(index, "direct", key, result, log, started, key_without_context=key_wo_context)
-        self.reporter.item_done("direct", index, False)
-        return result.fountain
 
     async def run_all(self) -> None:
         try:

@@ -1,33 +1,36 @@
-"""Prompt templates (files in ``prompts/``) and the values that fill them.
+"""Prompt templates (files in ``prompts/``, loaded with
+``dsr.templates.TemplateSet``) and the values that fill them.
 
 Templates are plain text with ``$name`` fields (``string.Template``), so a
-writer can read and edit them without knowing any template language.
-``PROMPT_VERSION`` is a hash of every template: it goes into each artifact's
-input hash and into the manifest, so editing a prompt redoes exactly the
-work that used it.
+writer can read and edit them without knowing any template language. Every
+prompt text the pipeline sends is in a template, and each artifact's key
+holds the exact rendered requests it depends on (see ``orchestrate.py``),
+so editing a template redoes exactly the scenes whose requests changed.
+``prompt_version()`` (a hash of all templates) is recorded in the manifest
+and in synthesised records.
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
-from importlib import resources
-from string import Template
-
 from dsr.story.model import Character, OutlineScene, Story, language_name
+from dsr.templates import TemplateSet
 
 TEMPLATE_NAMES = (
     "stage1_system",
     "stage1_directives",
     "stage1_prose",
+    "stage1_repair",
     "stage2_system",
     "stage2_fountain",
     "stage2_json",
     "repair",
+    "format_reminder_fountain",
+    "format_reminder_json",
     "direct_system",
     "direct_fountain",
     "direct_json",
 )
+TEMPLATES = TemplateSet("dsr.pipeline", TEMPLATE_NAMES)
 
 # Caps on what the story contributes to one prompt, so that a long profile or
 # summary cannot blow up the prompt (the context of earlier scenes has its
@@ -37,22 +40,18 @@ SUMMARY_WORDS = 150
 MAX_PROFILES = 8
 
 
-@lru_cache(maxsize=None)
+# Looked up at call time (not bound at import), so a test can swap in a
+# TemplateSet reading edited copies of the templates.
 def template_text(name: str) -> str:
-    return resources.files("dsr.pipeline").joinpath("prompts", f"{name}.txt").read_text("utf-8")
+    return TEMPLATES.text(name)
 
 
-@lru_cache(maxsize=1)
 def prompt_version() -> str:
-    digest = hashlib.sha256()
-    for name in TEMPLATE_NAMES:
-        digest.update(name.encode() + b"\0" + template_text(name).encode() + b"\0")
-    return digest.hexdigest()[:12]
+    return TEMPLATES.version
 
 
 def render(name: str, **fields: str) -> str:
-    # substitute (not safe_substitute): a missing field is a bug, not a prompt.
-    return Template(template_text(name)).substitute(fields).strip()
+    return TEMPLATES.render(name, **fields)
 
 
 def clip_words(text: str, limit: int) -> str:
@@ -74,11 +73,15 @@ def character_block(story: Story, scene: OutlineScene) -> str:
     lines = []
     for c in scene_characters(story, scene):
         line = f"- {c.name.upper()}"
+        if c.aliases:
+            line += f" (also called {', '.join(c.aliases)})"
         if c.profile:
             line += f": {clip_words(c.profile, PROFILE_WORDS)}"
         for other, relation in list(c.relationships.items())[:4]:
             line += f" ({other}: {clip_words(relation, 12)})"
         lines.append(line)
+    if scene.extras:
+        lines.append(f"- minor parts, no profile: {', '.join(scene.extras)}")
     return "\n".join(lines) or "- (none named)"
 
 
@@ -87,6 +90,14 @@ def speaker_names(story: Story, scene: OutlineScene) -> list[str]:
     names = [c.name.upper() for c in scene_characters(story, scene)]
     names += [c.name.upper() for c in story.characters if c.name.upper() not in names]
     return names
+
+
+def scene_speakers(story: Story, scene: OutlineScene) -> list[str]:
+    """Names a stage-2 cue may use: the scene's characters and extras (the
+    whole cast when the outline lists nobody for the scene)."""
+    names = [c.name.upper() for c in scene_characters(story, scene)]
+    names += [" ".join(e.upper().split()) for e in scene.extras]
+    return list(dict.fromkeys(names))
 
 
 def scene_fields(story: Story, index: int, context: str, length: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ class Settings:
     temperature: float = 0.7
     top_p: float = 0.95
     seed: int | None = 0
-    max_attempts: int = 2  # model answers per scene in stage 2 before the fallback
+    max_attempts: int = 2  # model answers per scene and stage before the fallback (stage 1: at least 1)
     stage2_format: str = "auto"  # auto | fountain | json
     directives_tokens: int = 400
     prose_tokens: int = 600

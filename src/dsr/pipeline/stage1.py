@@ -4,15 +4,23 @@ Two calls per scene. The directives call is constrained to a JSON schema
 where the backend can constrain decoding (even the 135M embedded model then
 answers with the right keys); the prose call is free text, cleaned of
 reasoning blocks and chatter. Every failure mode has a bounded answer:
-junk is asked again with a new sample index, then replaced by what the
-outline says (flagged); a truncated answer is asked again with a higher
-token limit, then cut back to its last whole sentence (flagged).
+junk directives are asked again with a new sample index, then replaced by
+what the outline says (flagged); a truncated answer is asked again with a
+higher token limit, then cut back to its last whole sentence (flagged).
+
+The prose goes through the fidelity gate (``dsr.fidelity.prose``: the
+scene's cast named, nobody invented, the summary's events covered, the
+heading's time of day kept). Prose with findings is asked for again with
+the findings in the request, up to ``max_attempts`` answers; when none
+passes, the scene's prose is built from the outline (``floor.py``),
+flagged ``prose_from_outline`` and ``fallback: outline``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from pydantic import ValidationError
 
@@ -20,11 +28,14 @@ from dsr.llm.base import ChatModel, Params
 from dsr.llm.text import clean_answer, extract_json
 from dsr.pipeline.calls import CallLog, ask, sample_index
 from dsr.pipeline.fallback import split_sentences
+from dsr.pipeline.floor import outline_prose
 from dsr.pipeline.prompts import render, scene_fields
+from dsr.pipeline.scene import errors, findings_text
+from dsr.screenplay.validate import Finding
 from dsr.story.model import SceneDirectives, Story
 
 PROSE_LENGTH = "about 150 to 300 words"
-JUNK_RETRIES = 1  # extra draws of the same request when the answer is unusable
+JUNK_RETRIES = 1  # extra draws of the same directives request when the answer is unusable
 MIN_PROSE_WORDS = 20
 
 DIRECTIVES_SCHEMA = {
@@ -49,11 +60,18 @@ _PLAN_LABEL = re.compile(r"^\W*(?:pacing|revelation|emotional trajectory|action 
 _MARKDOWN_HEADER = re.compile(r"^\s*(?:#{1,6}\s+.*|(?:scene|szene|escena)\s+\d+\s*[:.-].*|\*\*[^*]+\*\*\s*)$", re.IGNORECASE)
 
 
+# prose -> what is wrong with it against the outline (``dsr.fidelity.prose``)
+Gate = Callable[[str], list[Finding]]
+
+
 @dataclass
 class Stage1Result:
     directives: SceneDirectives
     prose: str
     flags: list[str] = field(default_factory=list)  # directives_from_outline, prose_from_outline, truncated
+    attempts: int = 0  # prose answers used
+    fallback: str | None = None  # "outline": no answer passed the gate
+    rejected: list[list[dict]] = field(default_factory=list)  # findings of each rejected prose answer
 
 
 def sentences(text: str) -> list[str]:
@@ -193,12 +211,33 @@ def directives_messages(story: Story, index: int, context: str) -> list[dict]:
     ]
 
 
-def prose_messages(story: Story, index: int, context: str, directives: SceneDirectives) -> list[dict]:
+def prose_messages(story: Story, index: int, context: str, directives: str) -> list[dict]:
+    """The prose request; ``directives`` as ``format_directives`` writes them."""
     fields = scene_fields(story, index, context, PROSE_LENGTH)
     return [
         {"role": "system", "content": render("stage1_system", **fields)},
-        {"role": "user", "content": render("stage1_prose", directives=format_directives(directives), **fields)},
+        {"role": "user", "content": render("stage1_prose", directives=directives, **fields)},
     ]
+
+
+def prose_repair_messages(first: list[dict], answer: str, findings: str) -> list[dict]:
+    """The prose request again, with the rejected answer and what was wrong with it."""
+    return first + [
+        {"role": "assistant", "content": answer[:4000] or "(empty)"},
+        {"role": "user", "content": render("stage1_repair", findings=findings)},
+    ]
+
+
+def stage1_requests(story: Story, index: int, context: str) -> dict:
+    """Every request stage 1 can send for a scene, rendered exactly, with
+    placeholders where a model answer goes: the key of its artifacts."""
+    first = prose_messages(story, index, context, "<directives>")
+    return {"directives": directives_messages(story, index, context), "prose": first,
+            "repair": prose_repair_messages(first, "<answer>", "<findings>")}
+
+
+def finding_dicts(findings: list[Finding]) -> list[dict]:
+    return [{"line": f.line, "severity": f.severity, "code": f.code, "message": f.message} for f in findings]
 
 
 async def write_directives(
@@ -221,33 +260,43 @@ async def write_directives(
 
 async def write_prose(
     model: ChatModel, story: Story, index: int, context: str, directives: SceneDirectives,
-    take: int, params: Params, log: CallLog,
-) -> tuple[str, list[str]]:
-    messages = prose_messages(story, index, context, directives)
-    for retry in range(JUNK_RETRIES + 1):
-        completion = await ask(model, messages, params, sample_index(take, retry), log,
+    take: int, params: Params, log: CallLog, gate: Gate, max_attempts: int,
+) -> Stage1Result:
+    """Prose that passes the gate, asked again with the findings up to
+    ``max_attempts`` answers (at least one); else the outline's own prose."""
+    first = prose_messages(story, index, context, format_directives(directives))
+    conversation = first
+    rejected: list[list[dict]] = []
+    attempts = max(1, max_attempts)
+    for attempt in range(attempts):
+        completion = await ask(model, conversation, params, sample_index(take, attempt), log,
                                worth_more=lambda text: not is_looping(text))
-        prose = drop_echo(clean_prose(completion.text), messages[-1]["content"], story.scenes[index].summary)
+        prose = drop_echo(clean_prose(completion.text), first[-1]["content"], story.scenes[index].summary)
+        flags = []
         if completion.finish_reason == "length":
-            prose = cut_to_last_sentence(prose)
+            prose = cut_to_last_sentence(prose)  # its whole sentences, flagged if kept
             log.note("prose cut off by the token limit")
-            if is_usable_prose(prose):
-                # Its whole sentences, flagged: a redraw would most likely run
-                # into the same limit, at the same cost.
-                return prose, ["truncated"]
-            continue
-        if is_usable_prose(prose):
-            return prose, []
-        log.note("prose answer had no usable content")
-    return story.scenes[index].summary, ["prose_from_outline"]
+            flags = ["truncated"]
+        findings = errors(gate(prose))
+        if not is_usable_prose(prose):
+            findings = [Finding(1, "error", "no-prose", f"the answer has no usable prose (at least {MIN_PROSE_WORDS} "
+                                                        "words): write the whole scene"),
+                        *[f for f in findings if f.code == "missing-character"]]
+        if not findings:
+            return Stage1Result(directives, prose, flags, attempt + 1, None, rejected)
+        rejected.append(finding_dicts(findings))
+        log.note(f"prose attempt {attempt + 1} rejected: " + ", ".join(sorted({f.code for f in findings})))
+        conversation = prose_repair_messages(first, clean_answer(completion.text), findings_text(findings))
+    prose = outline_prose(story, index, directives)
+    return Stage1Result(directives, prose, ["prose_from_outline"], attempts, "outline", rejected)
 
 
 async def run_stage1(
     model: ChatModel, story: Story, index: int, context: str, take: int,
-    directives_params: Params, prose_params: Params, log: CallLog,
+    directives_params: Params, prose_params: Params, log: CallLog, gate: Gate, max_attempts: int,
 ) -> Stage1Result:
     directives, from_outline = await write_directives(model, story, index, context, take, directives_params, log)
-    prose, flags = await write_prose(model, story, index, context, directives, take, prose_params, log)
+    result = await write_prose(model, story, index, context, directives, take, prose_params, log, gate, max_attempts)
     if from_outline:
-        flags = ["directives_from_outline", *flags]
-    return Stage1Result(directives, prose, flags)
+        result.flags = ["directives_from_outline", *result.flags]
+    return result

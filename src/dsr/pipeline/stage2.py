@@ -32,10 +32,8 @@ from dsr.screenplay.validate import Finding
 
 FORMATS = ("auto", "fountain", "json")
 
-FORMAT_REMINDER = {
-    "fountain": "Answer with the Fountain text only, starting with the scene heading.",
-    "json": 'Answer with JSON only: {"elements": [...]}.',
-}
+# body -> what is wrong with it against the outline (``dsr.fidelity.prose``)
+SceneGate = Callable[[list[Element]], list[Finding]]
 
 
 @dataclass
@@ -46,6 +44,7 @@ class Stage2Result:
     findings: list[dict] = field(default_factory=list)  # of the kept scene (warnings only)
     rejected: list[list[dict]] = field(default_factory=list)  # errors of each rejected answer
     format: str = ""  # fountain | json | fallback
+    fallback_kind: str | None = None  # "format": the source's words, restructured; "outline": built from the outline
 
 
 def structured_output(model: ChatModel) -> str | None:
@@ -67,6 +66,21 @@ def attempt_plan(model: ChatModel, preference: str, max_attempts: int) -> list[s
     if max_attempts <= 2 or structured == "none":
         return ["fountain"] * max_attempts  # an answer, and its repair with the findings
     return ["fountain"] * (max_attempts - 1) + ["json"]
+
+
+def repair_messages(conversation: list[dict], answer: str, findings: str, fmt: str) -> list[dict]:
+    return conversation + [
+        {"role": "assistant", "content": answer[:4000] or "(empty)"},
+        {"role": "user", "content": render("repair", findings=findings,
+                                           format_reminder=render(f"format_reminder_{fmt}"))},
+    ]
+
+
+def requests_for_key(first_messages: dict[str, list[dict]]) -> dict[str, list[list[dict]]]:
+    """Every request a scene's formatting can send, rendered exactly, with
+    placeholders where a model answer goes: the key of its artifact."""
+    return {fmt: [messages, repair_messages(messages, "<answer>", "<findings>", fmt)]
+            for fmt, messages in first_messages.items()}
 
 
 def finding_dicts(findings) -> list[dict]:
@@ -91,11 +105,12 @@ async def format_scene(
     heading: str,
     first_messages: dict[str, list[dict]],  # format -> messages of a first attempt
     source: Source,
-    fallback_text: Callable[[list[Element] | None], str],  # last parsed answer -> text to convert
+    fallback_text: Callable[[list[Element] | None], tuple[str, str]],  # last parsed answer -> (text, kind)
     plan: list[str],
     params: Params,
     take: int,
     log: CallLog,
+    gate: SceneGate | None = None,
 ) -> Stage2Result:
     rejected: list[list[dict]] = []
     conversation: list[dict] | None = None
@@ -126,16 +141,16 @@ async def format_scene(
             body, extra = elements_from_fountain(completion.text)
             last_body = body or last_body
             text, findings = check(body, heading, source, extra_headings=extra)
+        if text and gate is not None and not errors(findings):
+            findings = findings + gate(last_body or [])
         if text and not errors(findings):
             return Stage2Result(text, attempt, False, finding_dicts(findings), rejected, fmt)
         rejected.append(finding_dicts(errors(findings)))
         log.note(f"attempt {attempt} ({fmt}) rejected: " + ", ".join(sorted({f.code for f in errors(findings)})))
-        conversation = conversation + [
-            {"role": "assistant", "content": clean_answer(completion.text)[:4000] or "(empty)"},
-            {"role": "user", "content": render("repair", findings=findings_text(errors(findings)),
-                                               format_reminder=FORMAT_REMINDER[fmt])},
-        ]
-    body = prose_to_elements(fallback_text(last_body), source.speakers)
+        conversation = repair_messages(conversation, clean_answer(completion.text),
+                                       findings_text(errors(findings)), fmt)
+    source_text, kind = fallback_text(last_body)
+    body = prose_to_elements(source_text, source.speakers)
     # The fallback's cues come from the text itself (a known name, or a name the
     # text writes in capitals as a speaker label), so only the format is checked.
     own_cues = [el.name for el in body if el.type == "character" and el.name]
@@ -144,7 +159,7 @@ async def format_scene(
     findings = [f for f in findings if f.code != "repeated-text"]
     if errors(findings):  # the fallback's own contract; tests hold it to this
         raise AssertionError(f"fallback produced format errors for {heading}: {findings_text(errors(findings))}")
-    return Stage2Result(text, len(plan), True, finding_dicts(findings), rejected, "fallback")
+    return Stage2Result(text, len(plan), True, finding_dicts(findings), rejected, "fallback", kind)
 
 
 def _cut_off() -> Finding:
@@ -183,16 +198,17 @@ def stage2_messages(heading: str, prose: str, speakers: list[str], language_name
 
 async def run_stage2(
     model: ChatModel, *, heading: str, prose: str, speakers: list[str], language_name: str,
-    preference: str, max_attempts: int, params: Params, take: int, log: CallLog,
+    preference: str, max_attempts: int, params: Params, take: int, log: CallLog, gate: SceneGate | None = None,
 ) -> Stage2Result:
     return await format_scene(
         model,
         heading=heading,
         first_messages=stage2_messages(heading, prose, speakers, language_name),
         source=Source.of(speakers, prose),
-        fallback_text=lambda _json_body: prose,  # stage 2's fallback keeps the prose's words
+        fallback_text=lambda _json_body: (prose, "format"),  # stage 2's fallback keeps the prose's words
         plan=attempt_plan(model, preference, max_attempts),
         params=params,
         take=take,
         log=log,
+        gate=gate,
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsr.errors import UserError
+from dsr.fidelity.prose import BestMatch
 from dsr.llm.base import ChatModel, LLMError
 from dsr.llm.cache import CachedModel
 from dsr.llm.registry import check_spec
@@ -57,9 +58,11 @@ def build_models(settings: Settings, run: RunDir, inner: dict[str, ChatModel] | 
 
 
 def write_story(story_path: Path | str, run_dir: Path | str | None, settings: Settings,
-                reporter: Reporter | None = None, backends: dict[str, ChatModel] | None = None) -> WriteResult:
+                reporter: Reporter | None = None, backends: dict[str, ChatModel] | None = None,
+                best_match: BestMatch | None = None) -> WriteResult:
     """Run ``dsr write``. ``backends`` (role -> ChatModel) replaces the spec
-    resolution; tests pass scripted models here."""
+    resolution; tests pass scripted models here, and may pass ``best_match``
+    (the gate's similarity; default: the offline sentence embedder)."""
     started = time.perf_counter()
     settings.check()
     story_path = Path(story_path)
@@ -80,7 +83,7 @@ def write_story(story_path: Path | str, run_dir: Path | str | None, settings: Se
             takes[index] = takes.get(index, 0) + 1
             run.save_takes(takes)
         models = build_models(settings, run, backends)
-        pipe = Pipeline(story, run, models, settings, reporter, takes)
+        pipe = Pipeline(story, run, models, settings, reporter, takes, best_match)
         try:
             asyncio.run(pipe.run_all())
             summary = finish(pipe, story_path, started)

@@ -46,11 +46,13 @@ _SYNONYMS = {
               "tone": "style", "lang": "language", "cast": "characters", "outline": "scenes",
               "beats": "scenes"},
     "character": {"description": "profile", "bio": "profile", "role": "profile",
-                  "relations": "relationships", "relationship": "relationships"},
+                  "relations": "relationships", "relationship": "relationships", "alias": "aliases",
+                  "aka": "aliases", "nickname": "aliases", "nicknames": "aliases", "names": "aliases"},
     "scene": {"location": "place", "setting": "place", "where": "place", "when": "time",
               "int_ext": "interior", "int/ext": "interior", "description": "summary",
               "action": "summary", "beat": "summary", "what": "summary", "cast": "characters",
-              "who": "characters", "notes": "directives", "note": "directives"},
+              "who": "characters", "notes": "directives", "note": "directives", "extra": "extras",
+              "minor": "extras", "bit_parts": "extras", "walk_ons": "extras"},
 }
 _FIELDS = {"story": Story.model_fields, "character": Character.model_fields,
            "scene": {**OutlineScene.model_fields, "heading": None}}
@@ -194,13 +196,16 @@ def _expand_headings(data: dict, found: list) -> None:
 
 
 def _cross_check(data: dict) -> list[tuple[tuple, str]]:
-    """Duplicate character names and scene characters that are not declared,
-    checked on the raw data so they come out together with type errors."""
+    """Duplicate character names, aliases that name someone else, scene
+    characters that are not declared, extras who are in the cast, empty
+    summary sentences: checked on the raw data so they come out together
+    with type errors."""
     found: list[tuple[tuple, str]] = []
     declared: dict[str, str] = {}  # upper-case name -> name as written
     first_index: dict[str, int] = {}
     characters = character_entries(data.get("characters"))
-    for i, character in enumerate(characters if isinstance(characters, list) else []):
+    entries = characters if isinstance(characters, list) else []
+    for i, character in enumerate(entries):
         name = _character_name(character)
         if name is None:
             continue
@@ -210,16 +215,71 @@ def _cross_check(data: dict) -> list[tuple[tuple, str]]:
                           "(give each character one entry)"))
         else:
             declared[key], first_index[key] = name, i
-    if not declared:
-        return found
+    aliases = _check_aliases(entries, declared, first_index, found)
     scenes = data.get("scenes")
     for i, scene in enumerate(scenes if isinstance(scenes, list) else []):
-        names = split_names(scene.get("characters")) if isinstance(scene, dict) else None
+        if not isinstance(scene, dict):
+            continue
+        if isinstance(scene.get("summary"), (str, list)):
+            found.extend((("scenes", i, "summary"), message) for message in _empty_sentences(scene["summary"]))
+        if not declared:
+            continue
+        names = split_names(scene.get("characters"))
         for j, name in enumerate(names if isinstance(names, list) else []):
-            if isinstance(name, str) and name.strip() and " ".join(name.split()).upper() not in declared:
+            key = " ".join(name.split()).upper() if isinstance(name, str) else ""
+            if key and key not in declared and key not in aliases:
                 found.append((("scenes", i, "characters", j),
                               f"{shown(name.strip())} is not in characters{_suggest_name(name, declared)}"))
+        extras = split_names(scene.get("extras"))
+        for j, name in enumerate(extras if isinstance(extras, list) else []):
+            key = " ".join(name.split()).upper() if isinstance(name, str) else ""
+            owner = declared.get(key) or aliases.get(key)
+            if owner:
+                found.append((("scenes", i, "extras", j),
+                              f"{shown(name.strip())} is {owner}, a character of the story: list them under "
+                              "this scene's characters, not extras"))
     return found
+
+
+def _check_aliases(entries: list, declared: dict[str, str], first_index: dict[str, int],
+                   found: list) -> dict[str, str]:
+    """Upper-case alias -> the name it stands for; an alias that is another
+    character's name or alias is a problem (the text could not tell them apart)."""
+    aliases: dict[str, str] = {}
+    for i, character in enumerate(entries):
+        name = _character_name(character)
+        given = split_names(character.get("aliases")) if isinstance(character, dict) else None
+        if name is None or not isinstance(given, list):
+            continue
+        for j, alias in enumerate(given):
+            if not isinstance(alias, str) or not alias.strip():
+                continue
+            key = " ".join(alias.split()).upper()
+            if key == name.upper():
+                continue
+            if key in declared:
+                found.append((("characters", i, "aliases", j),
+                              f"{shown(alias.strip())} is the name of characters[{first_index[key]}] "
+                              f"({declared[key]}); an alias must name only {name}"))
+            elif key in aliases and aliases[key] != name:
+                found.append((("characters", i, "aliases", j),
+                              f"{shown(alias.strip())} is also an alias of {aliases[key]}; "
+                              f"an alias must name only {name}"))
+            else:
+                aliases[key] = name
+    return aliases
+
+
+def _empty_sentences(summary: str | list) -> list[str]:
+    """A sentence of the summary with no words (``Nell waits. . She goes.``):
+    the stage-1 gate checks each sentence, and an empty one is a typo."""
+    text = "\n".join(str(s) for s in summary) if isinstance(summary, list) else summary
+    pieces = [p for line in text.splitlines() for p in re.split(r"(?<=[.!?])\s+", line.strip()) if line.strip()]
+    out = []
+    for number, piece in enumerate(pieces, 1):
+        if not re.search(r"\w", piece):
+            out.append(f"sentence {number} is empty ({shown(piece)}): remove the stray punctuation")
+    return out if any(re.search(r"\w", p) for p in pieces) or not pieces else out[:1]
 
 
 def _character_name(entry: Any) -> str | None:
@@ -249,7 +309,8 @@ def _suggest_name(name: str, declared: dict[str, str]) -> str:
 def _canonical_names(story: Story) -> None:
     """Scene character names spelled as declared, each once, so consumers can
     compare names exactly."""
-    declared = {c.name.upper(): c.name for c in story.characters}
+    declared = {a.upper(): c.name for c in story.characters for a in c.aliases}
+    declared.update({c.name.upper(): c.name for c in story.characters})
     for scene in story.scenes:
         scene.characters = list(dict.fromkeys(declared[n.upper()] for n in scene.characters))
 

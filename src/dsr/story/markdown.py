@@ -35,13 +35,16 @@ The rules:
   continue the profile; an indented sub-bullet ``- OTHER: relation`` naming
   another character is a relationship), or ``### NAME`` followed by the
   profile paragraphs and optionally ``Relationships:`` with ``- OTHER:
-  relation`` bullets.
+  relation`` bullets. In either form an ``Aliases: Nelly, Mrs. Hart`` line
+  gives other names the text may use for the character.
 - ``## Scenes`` (or ``## Outline``): one ``### `` heading per scene, written
   like a scene heading: ``INT. KITCHEN - NIGHT``, ``EXT. ROOF - DAWN``,
   ``INT./EXT. CAR - DAY`` (``INT``/``EXT`` without the dot, ``I/E`` and a
   leading scene number such as ``3.`` are accepted). Under it: an optional
-  ``Characters: A, B`` line, the summary (all plain paragraphs, joined by a
-  blank line), and an optional ``Directives:`` text or bullet list.
+  ``Characters: A, B`` line, an optional ``Extras: BARMAN, a nurse`` line
+  (minor people who may appear besides the cast), the summary (all plain
+  paragraphs, joined by a blank line), and an optional ``Directives:`` text
+  or bullet list.
   ``Place:``, ``Time:``, ``Interior:`` and ``Summary:`` lines are accepted too.
 - Paragraph lines join with a space; paragraphs join with a blank line; list
   items (in directives) become one line each, without the bullet.
@@ -75,10 +78,12 @@ _NAME_SEPARATOR = re.compile(r"\s*[–—]\s*|\s+-\s+|\s*:\s*")
 TOP_KEYS = {"logline": "logline", "genre": "genre", "language": "language", "style": "style",
             "tone": "style", "title": "title",
             "author": "author", "written by": "author", "contact": "contact", "draft date": "draft_date"}
+ALIAS_LABELS = {"aliases", "alias", "aka", "also called"}
 SECTIONS = {"characters": "characters", "cast": "characters", "scenes": "scenes",
             "outline": "scenes", **{k: k for k in ("logline", "genre", "language", "style")}}
 SCENE_KEYS = {"characters": "characters", "cast": "characters", "who": "characters",
-              "with": "characters", "directives": "directives", "notes": "directives", "note": "directives",
+              "with": "characters", "extras": "extras", "extra": "extras", "directives": "directives",
+              "notes": "directives", "note": "directives",
               "summary": "summary", "place": "place", "time": "time", "interior": "interior"}
 
 
@@ -281,6 +286,12 @@ class _Parser:
                 after_label = True
                 if label.group(2).strip():
                     chunks[-1].append(("item", label.group(2).strip(), number, True))
+            elif label and not bullet and label.group(1).strip().lower() in ALIAS_LABELS:
+                after_label = False
+                person = people[-1]
+                person["aliases"] = person.get("aliases", []) + [
+                    a.strip() for a in label.group(2).split(",") if a.strip()]
+                self.lines[("characters", len(people) - 1, "aliases")] = number
             else:
                 chunks[-1].append(("text", text.strip()))
         names = {p["name"].upper() for p in people}
@@ -373,7 +384,7 @@ class _Parser:
         for name, lines in labelled.items():
             value = _join(lines)
             scene[name] = [n.strip() for n in value.replace("\n", ",").split(",") if n.strip()] \
-                if name == "characters" else value
+                if name in ("characters", "extras") else value
 
 
 def parse_markdown(text: str) -> ParsedMarkdown:

@@ -138,6 +138,7 @@ class Character(_Model):
     name: str = Field(min_length=1)
     profile: str = ""  # who they are, wants, flaws, voice
     relationships: dict[str, str] = Field(default_factory=dict)  # other name -> relation
+    aliases: list[str] = Field(default_factory=list)  # other names the text may use: "Nelly", "Mrs. Hart"
 
     @model_validator(mode="before")
     @classmethod
@@ -164,6 +165,16 @@ class Character(_Model):
     def _profile_lines(cls, value: Any) -> Any:
         return _join_lines(value)
 
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _alias_list(cls, value: Any) -> Any:
+        return split_names(value)
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_single_spaced(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(" ".join(a.split()) for a in value if a.strip()))
+
     @field_validator("relationships", mode="before")
     @classmethod
     def _relationship_list(cls, value: Any) -> Any:
@@ -189,6 +200,9 @@ class OutlineScene(_Model):
     time: str = "DAY"  # DAY, NIGHT, DAWN, DUSK, CONTINUOUS, LATER ...
     interior: bool | Literal["both"] = True  # INT. / EXT. / INT./EXT.
     characters: list[str] = Field(default_factory=list)
+    # Minor people who may appear and speak besides the cast ("BARMAN", "a nurse"):
+    # the stage-1 gate does not count them as invented.
+    extras: list[str] = Field(default_factory=list)
     directives: str = ""  # optional notes from the writer for this scene
 
     @model_validator(mode="before")
@@ -211,15 +225,15 @@ class OutlineScene(_Model):
     def _interior_words(cls, value: Any) -> bool | str:
         return parse_interior(value)
 
-    @field_validator("characters", mode="before")
+    @field_validator("characters", "extras", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         return split_names(value)
 
-    @field_validator("characters")
+    @field_validator("characters", "extras")
     @classmethod
     def _single_spaced(cls, value: list[str]) -> list[str]:
-        return [" ".join(name.split()) for name in value]
+        return [" ".join(name.split()) for name in value if name.strip()]
 
     def heading(self) -> str:
         """The scene heading this outline scene implies (``INT. KITCHEN - NIGHT``)."""
@@ -273,9 +287,13 @@ class Story(_Model):
         return character_entries(value)
 
     def character(self, name: str) -> Character | None:
+        """The character of this name (or, failing that, of this alias)."""
         wanted = " ".join(name.split()).upper()
         for c in self.characters:
             if c.name.strip().upper() == wanted:
+                return c
+        for c in self.characters:
+            if any(a.upper() == wanted for a in c.aliases):
                 return c
         return None
 

