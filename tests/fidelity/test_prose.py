@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from dsr.fidelity.names import Person, actors
+from dsr.fidelity.speakers import Person, actors
 from dsr.fidelity.prose import prose_findings, scene_brief, time_contradictions
 from dsr.story.loader import load_story_text
 

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from dsr.fidelity.names import Person, actors, narration, person_for, split_sentences
+from dsr.fidelity.speakers import Person, actors, narration, person_for, split_sentences
 from dsr.screenplay.model import Element
 from dsr.screenplay.validate import Finding
 from dsr.story.model import Story
