@@ -10,8 +10,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-import dsr.files
 from pypdf import PdfReader
 
 import dsr.files
