@@ -211,8 +211,10 @@ def directives_messages(story: Story, index: int, context: str) -> list[dict]:
     ]
 
 
-def prose_messages(story: Story, index: int, context: str, directives: str) -> list[dict]:
-    """The prose request; ``directives`` as ``format_directives`` writes them."""
+def prose_messages(story: Story, index: int, context: str, directives: SceneDirectives | str) -> list[dict]:
+    """The prose request with the scene's plan (or a text standing in for it)."""
+    if isinstance(directives, SceneDirectives):
+        directives = format_directives(directives)
     fields = scene_fields(story, index, context, PROSE_LENGTH)
     return [
         {"role": "system", "content": render("stage1_system", **fields)},
@@ -264,7 +266,7 @@ async def write_prose(
 ) -> Stage1Result:
     """Prose that passes the gate, asked again with the findings up to
     ``max_attempts`` answers (at least one); else the outline's own prose."""
-    first = prose_messages(story, index, context, format_directives(directives))
+    first = prose_messages(story, index, context, directives)
     conversation = first
     rejected: list[list[dict]] = []
     attempts = max(1, max_attempts)
