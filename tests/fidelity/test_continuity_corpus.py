@@ -31,7 +31,8 @@ def test_real_screenplays_against_their_own_outlines_give_only_the_one_real_slip
     assert scenes >= 15
     # The author typed "Margeret" once for MARGARET (Cyber_Bob_ep00001, line 97): a true finding.
     assert found == [("Cyber_Bob_ep00001", "name-drift",
-                      "MARGERET looks like MARGARET under a drifting name (write MARGARET)")]
+                      "MARGERET looks like MARGARET under a drifting name (write MARGARET, "
+                      "or declare MARGERET among MARGARET's aliases in the story)")]
 
 
 def test_a_drifted_cue_planted_in_each_real_screenplay_is_found():
