@@ -5,6 +5,7 @@ with the real embedded model as teacher, generator and judge (slow)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -29,9 +30,20 @@ class ScriptedWriter:
         self.words = words
         self.calls = 0
 
-    def prose(self) -> str:
-        # distinct sentences: the pipeline drops repeated ones
-        return " ".join(f"Drop number {k} hits the glass." for k in range(1, self.words // 6 + 2))
+    def prose(self, messages=()) -> str:
+        # distinct sentences: the pipeline drops repeated ones. A faithful writer
+        # names the scene's people and tells what the outline says happens (the
+        # fidelity gate sends anything else back).
+        drops = " ".join(f"Drop number {k} hits the glass." for k in range(1, self.words // 6 + 2))
+        first = next((m["content"] for m in messages if m["role"] == "user"), "")
+        given = re.search(r"Prose:\n(.*?)\n\n(?:Rules:|Each element)", first, re.S)
+        if given:  # stage 2: the prose's words
+            return " ".join(given.group(1).split())
+        summary = re.search(r"^What happens: (.*)$", first, re.M)
+        who = first.split("Who:\n", 1)[-1].split("\nWhat happens:", 1)[0] if "Who:\n" in first else ""
+        names = re.findall(r"^- ([A-Z][A-Z .'-]*?)(?::| \(|$)", who, re.M)
+        faithful = (" ".join(f"{n} waits." for n in names) + " " + (summary.group(1) if summary else "")).strip()
+        return f"{faithful} {drops}".strip()
 
     async def complete(self, messages, params, sample=0) -> Completion:
         self.calls += 1
@@ -47,9 +59,9 @@ class ScriptedWriter:
             answer = {"pacing": "quick", "revelation": "none", "emotional_trajectory": "flat",
                       "action_beats": ["Someone waits."]}
         elif "elements" in props:  # stage 2 / direct, as screenplay elements
-            answer = {"elements": [{"type": "action", "text": self.prose()}]}
+            answer = {"elements": [{"type": "action", "text": self.prose(messages)}]}
         else:  # stage 1 prose
-            return Completion(self.prose(), "stop", Usage(5, 5))
+            return Completion(self.prose(messages), "stop", Usage(5, 5))
         return Completion(json.dumps(answer), "stop", Usage(5, 5))
 
 
@@ -62,11 +74,25 @@ def corpus(tmp_path):
     return folder
 
 
+class WordOverlap:
+    """Stands in for the sentence embedder in dsr write's fidelity gate (loading
+    torch only costs time here): the best share of a query's words a passage has."""
+
+    @staticmethod
+    def best_match(queries, passages):
+        def words(text):
+            return {w for w in re.findall(r"\w+", text.lower()) if len(w) >= 4}
+        return [max((len(words(q) & words(p)) / max(1, len(words(q))) for p in passages), default=0.0)
+                for q in queries]
+
+
 @pytest.fixture(autouse=True)
 def no_embedder(monkeypatch):
     from dsr.evaluate import coverage
+    from dsr.fidelity import similarity
 
     monkeypatch.setattr(coverage, "embed", no_embedding)
+    monkeypatch.setattr(similarity, "shared_embedder", WordOverlap)
 
 
 def scripted_options(corpus, out, **kw) -> BenchmarkOptions:

@@ -80,14 +80,14 @@ def test_mr_okafor_is_named_by_his_surname():
 
 
 def test_time_of_day_words_that_contradict_the_heading(story):
-    assert time_contradictions("NIGHT", "Morning light floods the room.") == ["morning"]
-    assert time_contradictions("NIGHT", 'It was like that last morning. "Good morning," she says.') == []
-    assert time_contradictions("DAY", "The afternoon drags.") == []
+    assert time_contradictions("night", "Morning light floods the room.") == ["morning light floods"]
+    assert time_contradictions("night", 'It was like that last morning. "Good morning," she says.') == []
+    assert time_contradictions("day", "The afternoon drags.") == []
     assert "time-of-day" in codes("Nell and Tess watch the morning sun.", scene_brief(story, 0))
 
 
 def test_continuous_takes_the_time_of_the_scene_before(story):
-    assert scene_brief(story, 1).time == "NIGHT"
+    assert scene_brief(story, 1).period == "night"
     assert "time-of-day" in codes("Mr. Okafor ties up his boat in the noon heat.", scene_brief(story, 1))
 
 

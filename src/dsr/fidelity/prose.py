@@ -19,8 +19,9 @@ From the story and the draft alone (no model call), four checks:
   sentence/other-scene pairs, most of them sibling scenes of the same
   script (see ``docs/fidelity.md``). English only: the embedder is English;
 - **time of day**: the narration does not contradict the heading ("morning"
-  in a NIGHT scene). CONTINUOUS, SAME and MOMENTS LATER take the time of
-  the scene before. English time words only.
+  in a NIGHT scene), by continuity's rules (``timeplace.py``). CONTINUOUS,
+  SAME and MOMENTS LATER take the time of the scene before. English time
+  words only.
 
 Empty or junk drafts are findings, never errors. Each finding is a
 ``screenplay.validate.Finding`` (severity ``error``) whose message is
@@ -33,7 +34,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from dsr.fidelity.speakers import Person, actors, narration, person_for, split_sentences
+from dsr.fidelity.speakers import Person, actors, person_for, split_sentences
+from dsr.fidelity.timeplace import contradicting_time_words, heading_period
 from dsr.screenplay.model import Element
 from dsr.screenplay.validate import Finding
 from dsr.story.model import Story
@@ -45,31 +47,12 @@ WINDOW = 3  # sentences per passage, at most, for the coverage check
 # queries, passages -> for each query its best similarity to any passage
 BestMatch = Callable[[list[str], list[str]], list[float]]
 
-_INHERITED_TIMES = {"CONTINUOUS", "SAME", "SAME TIME", "MOMENTS LATER", "CONT'D", "CONTD"}
-# Heading time (its first matching word) -> words in the narration that contradict it.
-_CONTRADICTIONS = {
-    "NIGHT": {"morning", "afternoon", "noon", "midday", "sunshine"},
-    "MIDNIGHT": {"morning", "afternoon", "noon", "midday", "evening", "sunshine"},
-    "MORNING": {"night", "midnight", "evening", "afternoon", "dusk", "sunset", "tonight"},
-    "DAWN": {"noon", "midday", "afternoon", "evening", "dusk", "sunset"},
-    "SUNRISE": {"noon", "midday", "afternoon", "evening", "dusk", "sunset"},
-    "DAY": {"night", "midnight"},
-    "NOON": {"night", "midnight", "morning", "evening", "dawn", "dusk"},
-    "AFTERNOON": {"morning", "night", "midnight", "dawn"},
-    "EVENING": {"morning", "noon", "midday", "dawn", "sunrise"},
-    "DUSK": {"morning", "noon", "midday", "dawn", "sunrise"},
-    "SUNSET": {"morning", "noon", "midday", "dawn", "sunrise"},
-}
-# "last night", "this morning", "tomorrow evening": another time, not this one.
-_OTHER_TIME = {"last", "yesterday", "tomorrow", "this", "next", "previous", "every", "all", "that", "one", "good"}
-
-
 @dataclass(frozen=True)
 class SceneBrief:
     """What one scene's draft must keep."""
 
     heading: str
-    time: str  # the time of day in force (CONTINUOUS resolved)
+    period: str | None  # the time of day in force: night, morning, ... (CONTINUOUS resolved); None: unknown
     summary: str
     cast: tuple[Person, ...]  # the outline's characters for the scene: each must be named
     allowed: tuple[Person, ...]  # who may speak or act: cast, extras (all characters when the scene lists none)
@@ -82,20 +65,19 @@ class SceneBrief:
 
     def key_dict(self) -> dict:
         """What the checks read, for artifact keys: a change redoes the scene."""
-        return {"time": self.time, "summary": self.summary, "language": self.language,
+        return {"period": self.period, "summary": self.summary, "language": self.language,
                 "cast": [[p.name, *p.aliases] for p in self.cast],
                 "allowed": [[p.name, *p.aliases] for p in self.allowed],
                 "others": [[p.name, *p.aliases] for p in self.others],
                 "threshold": COVERAGE_THRESHOLD}
 
 
-def scene_time(story: Story, index: int) -> str:
+def scene_period(story: Story, index: int) -> str | None:
     """The time of day in force in scene ``index``: CONTINUOUS and the like take the one before."""
-    for i in range(index, -1, -1):
-        time = story.scenes[i].time.upper()
-        if time not in _INHERITED_TIMES:
-            return time
-    return "DAY"
+    period = None
+    for scene in story.scenes[:index + 1]:
+        period = heading_period(scene.time, period)
+    return period
 
 
 def scene_brief(story: Story, index: int) -> SceneBrief:
@@ -105,7 +87,7 @@ def scene_brief(story: Story, index: int) -> SceneBrief:
     extras = [Person(_without_article(e)) for e in scene.extras]
     allowed = (listed or list(people.values())) + extras
     others = [p for p in people.values() if p not in allowed] if listed else []
-    return SceneBrief(scene.heading(), scene_time(story, index), scene.summary, tuple(listed), tuple(allowed),
+    return SceneBrief(scene.heading(), scene_period(story, index), scene.summary, tuple(listed), tuple(allowed),
                       tuple(others), story.language)
 
 
@@ -135,17 +117,10 @@ def coverage(summary: str, text: str, best_match: BestMatch) -> list[tuple[str, 
     return list(zip(sentences, scores))
 
 
-def time_contradictions(time: str, text: str) -> list[str]:
-    """Words of ``text``'s narration that name another time of day than ``time``."""
-    key = next((k for k in _CONTRADICTIONS if re.search(rf"\b{k}\b", time.upper())), None)
-    if key is None:
-        return []
-    found = []
-    words = re.findall(r"[^\W\d_]+", narration(text).lower())
-    for i, word in enumerate(words):
-        if word in _CONTRADICTIONS[key] and (i == 0 or words[i - 1] not in _OTHER_TIME) and word not in found:
-            found.append(word)
-    return found
+def time_contradictions(period: str | None, text: str) -> list[str]:
+    """Phrases of ``text``'s narration that put a scene of ``period`` at another
+    time of day (continuity's rules: ``last night``, quotes, captions are fine)."""
+    return list(dict.fromkeys(w.phrase for w in contradicting_time_words(text, period)))
 
 
 def _error(code: str, message: str) -> Finding:
@@ -180,9 +155,9 @@ def _findings(text: str, brief: SceneBrief, best_match: BestMatch | None, cues: 
                                    f"{actor.name} {actor.how} here but is not in the story: use only {cast_names} "
                                    "(others without names, such as 'a waiter')"))
     if brief.english:
-        for word in time_contradictions(brief.time, text):
-            findings.append(_error("time-of-day", f"the scene is set at {brief.time.lower()}, "
-                                                  f"but the text says {word!r}"))
+        for phrase in time_contradictions(brief.period, text):
+            findings.append(_error("time-of-day", f"the scene is set at {brief.period}, "
+                                                  f"but the text says {phrase!r}"))
     if best_match is not None and brief.english and len(words) >= MIN_WORDS:
         for sentence, score in coverage(brief.summary, text, best_match):
             if score < COVERAGE_THRESHOLD:

@@ -28,8 +28,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-TITLES = {"DR", "DR.", "MR", "MR.", "MRS", "MRS.", "MS", "MS.", "MISS", "HERR", "FRAU", "DON", "DOÑA", "SR.", "SRA.",
-          "SIR", "LADY", "LORD", "AUNT", "UNCLE", "CAPTAIN", "CAPT.", "DETECTIVE", "OFFICER", "PROFESSOR", "PROF."}
+from dsr.fidelity.names import GENERIC_ROLES, TITLES
 
 _NOT_NAMES = set("""
 i he she they we you it his her hers their theirs its our ours my mine your yours him them us me one someone
@@ -49,16 +48,11 @@ end back series intercut beat pause silence fin later moments same note notes sc
 god lord heaven
 """.split())
 
-# Generic roles: people the text may bring in without a name.
-_ROLES = set("""
-man woman boy girl child children kid kids baby men women people person stranger crowd voice voices figure
-mom mum mother dad father mama papa grandma grandpa granny grandmother grandfather son daughter brother sister
-wife husband uncle aunt cousin sir madam maam ma'am miss mister lady gentleman ladies gentlemen
-waiter waitress nurse doctor officer police policeman cop guard soldier captain sergeant detective professor
-teacher student judge priest driver pilot clerk cashier bartender barman barmaid manager boss neighbour neighbor
-receptionist secretary doorman porter janitor cook chef servant maid butler king queen prince princess
-narrator announcer reporter operator host hostess customer passenger guest visitor audience everyone
-member members patron patrons fan fans player players worker workers
+# Generic roles: people the text may bring in without a name (continuity's
+# list, and a few more words that only introduce people in prose).
+_ROLES = {w.lower() for w in GENERIC_ROLES} | set("""
+people person children kids men women ladies gentlemen gentleman lady mister sir madam maam ma'am miss
+mama papa granny grandma grandpa uncle aunt cousin neighbour neighbor member members patrons fans players
 """.split())
 # Numbers that tell generic roles apart: PATRON TWO, AUDIENCE MEMBER THREE.
 _NUMBERS = set("one two three four five six seven eight nine ten first second third fourth fifth #1 #2 #3".split())
@@ -101,7 +95,7 @@ class Person:
             written = " ".join(written.split())
             upper = written.upper()
             forms |= {written, written.title(), upper}
-            tokens = [t for t in upper.split() if t not in TITLES and sum(c.isalpha() for c in t) >= 3]
+            tokens = [t for t in upper.split() if t.rstrip(".") not in TITLES and sum(c.isalpha() for c in t) >= 3]
             for token in {*tokens[:1], *tokens[-1:]}:
                 forms |= {token, token.title()}
         return tuple(sorted((f for f in forms if f), key=len, reverse=True))
@@ -237,7 +231,7 @@ def _strip_non_name_words(group: list[str]) -> list[str]:
     function words, roles, time words, titles): ``Then Archie`` -> ``Archie``;
     ``The Waiter`` -> nothing."""
     kept = [w for w in group if w.lower().strip(".") not in _NOT_NAMES]
-    if not kept or all(w.lower() in _ROLES or w.lower() in _NUMBERS or w.upper() in TITLES for w in kept):
+    if not kept or all(w.lower() in _ROLES or w.lower() in _NUMBERS or w.upper().rstrip(".") in TITLES for w in kept):
         return []
     return kept
 
@@ -245,7 +239,7 @@ def _strip_non_name_words(group: list[str]) -> list[str]:
 def person_for(name: str, people: list[Person]) -> Person | None:
     """The person a name group stands for: one of their spellings, made of
     their words, or ending in their name (``Fake Lincoln``, ``Young Nell``)."""
-    words = [w.upper() for w in _WORD.findall(name) if w.upper() not in TITLES]
+    words = [w.upper() for w in _WORD.findall(name) if w.upper().rstrip(".") not in TITLES]
     for person in people:
         if person.pattern.fullmatch(name) or (words and (set(words) <= person.words or words[-1] in person.words)):
             return person
