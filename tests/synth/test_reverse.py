@@ -57,7 +57,7 @@ def test_reverse_writes_records_stories_and_inputs(tmp_path, corpus):
     first = inputs[3]
     assert first["provenance"]["file"] == "night_shift.fountain" and first["provenance"]["scene_hash"]
     assert first["outline"] | {"summary": "-"} == {"summary": "-", "place": "BUS DEPOT", "time": "NIGHT",
-                                                   "interior": True, "characters": ["RUTH", "TEO"], "directives": ""}
+                                                   "interior": True, "characters": ["RUTH", "TEO"], "extras": [], "directives": ""}
     assert first["heading"] == "INT. BUS DEPOT - NIGHT"
     assert first["reference"].startswith("INT. BUS DEPOT - NIGHT #1#\n") or first["reference"].startswith("INT. BUS DEPOT - NIGHT\n")
     # The story file is a valid dsr write story (the loader's cross-checks included).

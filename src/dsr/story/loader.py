@@ -277,9 +277,9 @@ def _empty_sentences(summary: str | list) -> list[str]:
     pieces = [p for line in text.splitlines() for p in re.split(r"(?<=[.!?])\s+", line.strip()) if line.strip()]
     out = []
     for number, piece in enumerate(pieces, 1):
-        if not re.search(r"\w", piece):
+        if not re.search(r"\w", piece) and not re.fullmatch(r"(?:\.\.\.|\u2026)+", piece):  # "..." trails off
             out.append(f"sentence {number} is empty ({shown(piece)}): remove the stray punctuation")
-    return out if any(re.search(r"\w", p) for p in pieces) or not pieces else out[:1]
+    return out
 
 
 def _character_name(entry: Any) -> str | None:
