@@ -11,7 +11,7 @@ import yaml
 from dsr.pipeline.write import write_story
 from dsr.pipeline.settings import Settings
 
-from conftest import REPO, create_run, story_data, write_yaml, written_run
+from webkit import REPO, create_run, story_data, write_yaml, written_run
 
 
 def test_story_round_trip_is_the_yaml_dsr_write_reads(server, client, tmp_path):
@@ -94,7 +94,7 @@ def test_write_then_read_scenes_pages_and_downloads(server, client, tmp_path):
 
 
 def test_runs_survive_a_restart_and_cli_runs_show(tmp_path, model):
-    from conftest import Server
+    from webkit import Server
     from dsr.web.app import Config
 
     runs = tmp_path / "runs"
@@ -159,7 +159,7 @@ def test_edit_screenplay_is_validated_on_save(server, client, tmp_path):
 
 
 def test_second_start_is_refused_and_failure_names_scene_and_stage(tmp_path):
-    from conftest import Server
+    from webkit import Server
     from fakes import ScriptedModel, fail
     from dsr.web.app import Config
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import Server, create_run, story_data, written_run
+from webkit import Server, create_run, story_data, written_run
 from dsr.web.app import MAX_BODY_BYTES, Config
 
 

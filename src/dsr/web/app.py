@@ -345,8 +345,7 @@ def create_app(config: Config) -> Starlette:
             "settings": {"stage1_model": model_name((manifest.get("models") or {}).get("stage1")),
                          "stage2_model": model_name((manifest.get("models") or {}).get("stage2"))},
             "warnings": manifest.get("warnings") or [],
-            "outputs": {name: (run_dir / f"screenplay.{name}").exists() or name == "fdx" and (run_dir / "screenplay.fountain").exists()
-                        for name in ("fountain", "pdf", "fdx")},
+            "outputs": {name: (run_dir / "screenplay.fountain").exists() for name in ("fountain", "pdf", "fdx")},
             "job": job.to_dict() if job else None,
             "scenes": scenes,
         })

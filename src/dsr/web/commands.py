@@ -106,6 +106,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if runs_dir.exists() and not runs_dir.is_dir():
         raise UserError(f"--runs {runs_dir}: not a directory")
     models, options = read_config(args.config)
+    port = args.port or _free_port(args.host)
 
     import uvicorn
 
@@ -114,10 +115,19 @@ def run_serve(args: argparse.Namespace) -> int:
     config = Config(runs_dir=runs_dir, token=token, models=models, settings=options, check_host=is_loopback(args.host))
     app = create_app(config)
     shown = "localhost" if is_loopback(args.host) else args.host
-    print(f"dsr serve: the writers' room at http://{shown}:{args.port}/ (runs in {runs_dir}); Ctrl-C stops it",
+    print(f"dsr serve: the writers' room at http://{shown}:{port}/ (runs in {runs_dir}); Ctrl-C stops it",
           flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(app, host=args.host, port=port, log_level="warning")
     except OSError as exc:
-        raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        raise UserError(f"cannot listen on {args.host}:{port}: {exc.strerror}") from None
     return 0
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.bind((host.strip("[]"), 0))
+        return sock.getsockname()[1]

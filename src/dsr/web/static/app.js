@@ -454,6 +454,12 @@ async function storyView(id, example) {
 
 // ---------------------------------------------------------------- scenes (write, read, fix)
 
+const FLAGS = {
+  truncated: "the prose was cut off by the token limit; its whole sentences are kept",
+  prose_from_outline: "no usable prose from the model; the outline's summary stands in",
+  directives_from_outline: "no usable directives from the model; they were derived from the outline",
+};
+
 async function runView(id) {
   const base = `/api/runs/${encodeURIComponent(id)}`;
   const run = await api("GET", base);
@@ -469,36 +475,62 @@ async function runView(id) {
   const downloads = el("div", { class: "downloads", role: "group", "aria-label": "Downloads" },
     ["fountain", "pdf", "fdx"].map((fmt) => el("a", { class: "button", id: `download-${fmt}`, href: `${base}/download/${fmt}`, download: "", text: fmt === "fdx" ? "Final Draft (.fdx)" : fmt === "pdf" ? "PDF" : "Fountain" })));
   const list = el("ol", { class: "scene-list" });
+  const warningsBox = el("div", { class: "warnings" });
 
   async function startWrite() {
     try {
-      await api("POST", `${base}/write`, { stage1_model: document.getElementById("stage1-model").value, stage2_model: document.getElementById("stage2-model").value });
+      showJob((await api("POST", `${base}/write`, { stage1_model: document.getElementById("stage1-model").value, stage2_model: document.getElementById("stage2-model").value })).job);
       say("Writing started.");
     } catch (e) { say(e.message, "error"); }
   }
 
+  function applyBusy() {
+    const busy = !!(run.job && run.job.state === "running");
+    writeButton.disabled = busy;
+    for (const b of main.querySelectorAll("button.needs-idle")) b.disabled = busy;
+  }
+
   function showJob(job) {
+    const ended = job && job.state !== "running" && (!run.job || run.job.number !== job.number || run.job.state === "running");
     run.job = job;
-    writeButton.disabled = !!(job && job.state === "running");
-    for (const b of main.querySelectorAll("button.needs-idle")) b.disabled = !!(job && job.state === "running");
+    applyBusy();
+    if (ended) refreshOutputs(true);
     if (!job) { jobBox.replaceChildren(); return; }
+    jobBox.dataset.state = job.state;
+    jobBox.dataset.kind = job.kind;
+    jobBox.dataset.number = job.number;
     const what = job.kind === "write" ? "Writing" : job.kind === "reconvert" ? `Re-converting scene ${job.scene}` :
       job.kind === "redraw" ? `Drawing a new take of scene ${job.scene}` : job.kind === "take" ? `Switching scene ${job.scene}'s take` : `Saving scene ${job.scene}`;
     if (job.state === "running") jobBox.replaceChildren(el("span", { class: "spinner", "aria-hidden": "true" }), `${what}…`);
     else if (job.state === "done") jobBox.replaceChildren(el("span", { class: "ok", text: "Done: " }), job.summary || what);
     else jobBox.replaceChildren(el("span", { class: "error", text: "Failed: " }), job.error,
       el("button", { type: "button", class: "retry", onclick: () => (job.kind === "write" ? startWrite() : location.reload()), text: job.kind === "write" ? "Retry" : "Reload" }));
-    if (job.state !== "running") refreshOutputs();
   }
 
-  function refreshOutputs() {
-    for (const a of downloads.querySelectorAll("a")) a.classList.toggle("off", ![...scenes.values()].some((s) => s.state === "done"));
+  async function refreshOutputs(fetchRun) {
+    if (fetchRun) {
+      try {
+        const fresh = await api("GET", base + "?html=0");
+        run.outputs = fresh.outputs;
+        warningsBox.replaceChildren(...warningList(fresh.warnings));
+      } catch (e) { say(e.message, "error"); }
+    }
+    for (const a of downloads.querySelectorAll("a")) {
+      const off = !run.outputs.fountain;
+      a.classList.toggle("off", off);
+      if (off) a.setAttribute("aria-disabled", "true"); else a.removeAttribute("aria-disabled");
+    }
+  }
+
+  function warningList(warnings) {
+    return warnings.length ? [el("details", {}, el("summary", { text: `${warnings.length} warning${warnings.length === 1 ? "" : "s"} from the last write` }),
+      el("ul", {}, warnings.map((w) => el("li", { text: w }))))] : [];
   }
 
   function findingList(s) {
     const items = [];
     if (s.fallback) items.push({ severity: "warning", source: "stage 2", message: "the model's answers did not pass; this scene was made by the deterministic fallback from the prose" });
-    for (const flag of s.flags) items.push({ severity: "warning", source: "stage 1", message: flag.replace(/_/g, " ") });
+    for (const flag of s.flags) items.push({ severity: "warning", source: "stage 1", message: FLAGS[flag] || flag.replace(/_/g, " ") });
     for (const f of s.findings) items.push(f);
     if (!items.length) return null;
     return el("ul", { class: "scene-findings", "aria-label": `Findings on scene ${s.n}` },
@@ -519,8 +551,9 @@ async function runView(id) {
         el("div", { class: "row" },
           el("button", { type: "button", class: "primary needs-idle", id: `reconvert-${n}`, text: "Re-convert this scene", onclick: async () => {
             try {
-              await api("PUT", `${base}/scenes/${n}/prose`, { prose: area.value, base_version: s.prose_version, stage2_model: document.getElementById("stage2-model").value });
+              const started = await api("PUT", `${base}/scenes/${n}/prose`, { prose: area.value, base_version: s.prose_version, stage2_model: document.getElementById("stage2-model").value });
               editing.delete(n + ":prose");
+              showJob(started.job);
               say(`Re-converting scene ${n}…`);
             } catch (e) { say(e.message, "error"); }
           } }),
@@ -541,8 +574,9 @@ async function runView(id) {
         el("div", { class: "row" },
           el("button", { type: "button", class: "primary needs-idle", id: `save-script-${n}`, text: "Save screenplay", onclick: async () => {
             try {
-              await api("PUT", `${base}/scenes/${n}/screenplay`, { screenplay: area.value, base_version: s.screenplay_version });
+              const started = await api("PUT", `${base}/scenes/${n}/screenplay`, { screenplay: area.value, base_version: s.screenplay_version });
               editing.delete(n + ":screenplay");
+              showJob(started.job);
               say(`Saving scene ${n}…`);
             } catch (e) {
               say(e.message, "error");
@@ -563,7 +597,7 @@ async function runView(id) {
       el("button", { type: "button", id: `edit-prose-${n}`, onclick: () => { editing.add(n + ":prose"); redraw(n); document.getElementById(`prose-edit-${n}`).focus(); }, text: "Edit prose" }),
       el("button", { type: "button", id: `edit-script-${n}`, onclick: () => { editing.add(n + ":screenplay"); redraw(n); document.getElementById(`script-edit-${n}`).focus(); }, text: "Edit screenplay" }),
       el("button", { type: "button", class: "needs-idle", id: `redraw-${n}`, onclick: async () => {
-        try { await api("POST", `${base}/scenes/${n}/redraw`, { stage1_model: document.getElementById("stage1-model").value, stage2_model: document.getElementById("stage2-model").value }); say(`Drawing a new take of scene ${n}…`); }
+        try { showJob((await api("POST", `${base}/scenes/${n}/redraw`, { stage1_model: document.getElementById("stage1-model").value, stage2_model: document.getElementById("stage2-model").value })).job); say(`Drawing a new take of scene ${n}…`); }
         catch (e) { say(e.message, "error"); }
       }, text: "New take" }),
       takeSelect ? [el("span", { class: "spacer" }), takeSelect,
@@ -576,7 +610,7 @@ async function runView(id) {
               el("div", { class: "scene-page", html: s.screenplay_html || "" })));
         } }),
         el("button", { type: "button", class: "needs-idle", id: `use-take-${n}`, text: "Use this take", onclick: async () => {
-          try { await api("POST", `${base}/scenes/${n}/take`, { take: Number(takeSelect.value) }); compareBox.replaceChildren(); say(`Switching scene ${n} to take ${Number(takeSelect.value) + 1}…`); }
+          try { showJob((await api("POST", `${base}/scenes/${n}/take`, { take: Number(takeSelect.value) })).job); compareBox.replaceChildren(); say(`Switching scene ${n} to take ${Number(takeSelect.value) + 1}…`); }
           catch (e) { say(e.message, "error"); }
         } })] : null) : null;
 
@@ -596,13 +630,12 @@ async function runView(id) {
     const old = cards.get(n);
     if (old) old.replaceWith(card); else list.append(card);
     cards.set(n, card);
-    showJob(run.job);
+    applyBusy();
   }
 
   function update(s) {
     scenes.set(s.n, s);
     redraw(s.n);
-    refreshOutputs();
     const done = [...scenes.values()].filter((x) => x.state === "done").length;
     document.getElementById("progress").textContent = `${done} of ${scenes.size} scenes written`;
   }
@@ -612,12 +645,12 @@ async function runView(id) {
       el("a", { class: "button quiet", href: `#/run/${id}/story`, text: "Edit the story" })),
     el("section", { class: "card write-panel", "aria-label": "Write" },
       el("div", { class: "row" }, s1, s2, writeButton, el("span", { class: "spacer" }), downloads),
-      el("p", { id: "progress", class: "progress" }), jobBox,
-      run.warnings.length ? el("details", {}, el("summary", { text: `${run.warnings.length} warning(s) from the last write` }),
-        el("ul", {}, run.warnings.map((w) => el("li", { text: w })))) : null),
+      el("p", { id: "progress", class: "progress" }), jobBox, warningsBox),
     list);
   for (const s of run.scenes) update(s);
   showJob(run.job);
+  refreshOutputs(false);
+  warningsBox.replaceChildren(...warningList(run.warnings));
 
   // Live: the run directory as it changes (this page's jobs, or dsr write in a terminal).
   const source = new EventSource(`${base}/events`);
