@@ -74,6 +74,8 @@ def test_write_then_read_scenes_pages_and_downloads(server, client, tmp_path):
     assert "Rain taps" in scene["prose"]
     assert 'class="scene-heading"' in scene["screenplay_html"] and "INT. KITCHEN - NIGHT" in scene["screenplay_html"]
     assert run["settings"] == {"stage1_model": "fake", "stage2_model": "fake"}
+    summary = run["job"]["summary"]
+    assert summary.startswith("2 scenes") and f"{run_id}/screenplay.pdf" in summary and str(tmp_path) not in summary
 
     listed = client.get("/api/runs").json["runs"]
     assert listed[0]["id"] == run_id and listed[0]["scenes_written"] == 2 and listed[0]["title"] == "The Missing Mug"

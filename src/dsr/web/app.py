@@ -92,7 +92,8 @@ def _status_of(exc: UserError) -> int:
 def create_app(config: Config) -> Starlette:
     config.runs_dir = Path(config.runs_dir)
     config.runs_dir.mkdir(parents=True, exist_ok=True)
-    jobs = Jobs()
+    runs_root = str(config.runs_dir.resolve())
+    jobs = Jobs(tidy=lambda text: text.replace(runs_root + "/", "").replace(str(config.runs_dir) + "/", ""))
     session_value = sha256_hex(f"dsr-serve-session:{config.token}") if config.token else None
 
     # ------------------------------------------------------------ helpers
@@ -334,7 +335,9 @@ def create_app(config: Config) -> Starlette:
         manifest = read_json(run_dir / "manifest.json") or {}
         job = jobs.get(run_dir.name)
         with_html = request.query_params.get("html") != "0"
-        scenes = [scene_view(run_dir, i, scene, with_html=with_html) for i, scene in enumerate(outline)]
+        continuity = runs_mod.continuity_findings(run_dir)
+        scenes = [scene_view(run_dir, i, scene, with_html=with_html, continuity=continuity)
+                  for i, scene in enumerate(outline)]
         story = read_json(run_dir / "story.json") or {}
         path = story_path(run_dir)
         return JSONResponse({

@@ -48,7 +48,8 @@ class JobBusy(UserError):
 
 
 class Jobs:
-    def __init__(self) -> None:
+    def __init__(self, tidy: Callable[[str], str] = lambda text: text) -> None:
+        self.tidy = tidy  # what a summary or error may say on a page (no server paths)
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._threads: dict[str, threading.Thread] = {}
@@ -82,9 +83,9 @@ class Jobs:
         try:
             result = work()
             summary = getattr(result, "summary", None)
-            self._finish(job, "done", summary=summary if isinstance(summary, str) else None)
+            self._finish(job, "done", summary=self.tidy(summary) if isinstance(summary, str) else None)
         except UserError as exc:
-            message = str(exc)
+            message = self.tidy(str(exc))
             match = FAILED_AT.match(message)
             self._finish(job, "failed", error=message,
                          failed_scene=int(match.group(1)) if match else job.scene,

@@ -157,8 +157,16 @@ def _findings(meta: dict, fountain: str | None) -> list[dict]:
     return out
 
 
-def scene_view(run_dir: Path, index: int, outline: dict | None = None, with_html: bool = True) -> dict:
-    """Everything the page shows of one scene."""
+def continuity_findings(run_dir: Path) -> list[dict]:
+    """The continuity findings of the last assembly (manifest.json), each naming its scenes."""
+    manifest = read_json(run_dir / "manifest.json") or {}
+    return [f for f in manifest.get("continuity") or [] if isinstance(f, dict)]
+
+
+def scene_view(run_dir: Path, index: int, outline: dict | None = None, with_html: bool = True,
+               continuity: list[dict] | None = None) -> dict:
+    """Everything the page shows of one scene. ``continuity``: the run's
+    continuity findings (read from manifest.json when not given)."""
     run = RunDir(run_dir)
     scene_dir = run.scene_dir(index)
     if scene_dir.exists() and not all(contained(run_dir, p) for p in (scene_dir, *scene_dir.iterdir())):
@@ -188,7 +196,11 @@ def scene_view(run_dir: Path, index: int, outline: dict | None = None, with_html
         "edited": meta.get("edited") or {},
         "take": current_take(run_dir, index),
         "takes": list_takes(run_dir, index),
-        "findings": _findings(meta, fountain) if fountain or meta else [],
+        "findings": (_findings(meta, fountain) if fountain or meta else []) + [
+            {"source": "continuity", "severity": f.get("severity", "warning"), "code": f.get("code", ""),
+             "message": f.get("message", ""), "line": None}
+            for f in (continuity_findings(run_dir) if continuity is None else continuity)
+            if index + 1 in (f.get("scenes") or [])],
     }
     if with_html:
         view["screenplay_html"] = scene_html(fountain) if fountain else None

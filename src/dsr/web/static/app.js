@@ -510,9 +510,14 @@ async function runView(id) {
   async function refreshOutputs(fetchRun) {
     if (fetchRun) {
       try {
-        const fresh = await api("GET", base + "?html=0");
+        const fresh = await api("GET", base);
         run.outputs = fresh.outputs;
         warningsBox.replaceChildren(...warningList(fresh.warnings));
+        // The assembly's findings (continuity) change with the run as a whole.
+        for (const s of fresh.scenes) {
+          const known = scenes.get(s.n);
+          if (!known || JSON.stringify(known) !== JSON.stringify(s)) update(s);
+        }
       } catch (e) { say(e.message, "error"); }
     }
     for (const a of downloads.querySelectorAll("a")) {
@@ -626,9 +631,17 @@ async function runView(id) {
 
   function redraw(n) {
     const s = scenes.get(n);
-    const card = sceneCard(s);
     const old = cards.get(n);
+    // Text being edited survives a live update of its scene.
+    const typed = old ? [...old.querySelectorAll("textarea")].map((t) => [t.id, t.value]) : [];
+    const focused = document.activeElement && old && old.contains(document.activeElement) ? document.activeElement.id : null;
+    const card = sceneCard(s);
+    for (const [id, value] of typed) {
+      const area = card.querySelector("#" + CSS.escape(id));
+      if (area) area.value = value;
+    }
     if (old) old.replaceWith(card); else list.append(card);
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
     cards.set(n, card);
     applyBusy();
   }
