@@ -342,7 +342,7 @@ def create_app(config: Config) -> Starlette:
         path = story_path(run_dir)
         return JSONResponse({
             "id": run_dir.name,
-            "title": story.get("title") or run_dir.name,
+            "title": runs_mod.run_title(run_dir) or run_dir.name,
             "summary": runs_mod.summary(config.runs_dir, run_dir),
             "story_file": path.name if path else None,
             "settings": {"stage1_model": model_name((manifest.get("models") or {}).get("stage1")),

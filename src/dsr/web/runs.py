@@ -68,6 +68,25 @@ def story_path(run_dir: Path) -> Path | None:
     return files[0] if files else None
 
 
+def run_title(run_dir: Path) -> str | None:
+    """The story's title: as last written (manifest, story.json), else from the story file."""
+    manifest = read_json(run_dir / "manifest.json") or {}
+    title = (manifest.get("story") or {}).get("title") or (read_json(run_dir / "story.json") or {}).get("title")
+    if title:
+        return title
+    path = story_path(run_dir)
+    if path is None:
+        return None
+    from dsr.story.formats import parse_json, parse_markdown_story, parse_yaml
+
+    try:
+        parser = {"yaml": parse_yaml, "json": parse_json, "markdown": parse_markdown_story}[FORMATS[path.suffix.lower()]]
+        data = parser(path.read_text("utf-8"), path.name).data
+    except (UserError, OSError, UnicodeDecodeError):
+        return None
+    return str(data["title"]) if isinstance(data, dict) and data.get("title") else None
+
+
 def is_run(path: Path) -> bool:
     return path.is_dir() and (story_path(path) is not None or (path / "manifest.json").exists())
 
@@ -76,10 +95,8 @@ def summary(runs_dir: Path, path: Path) -> dict:
     """One line of the runs list."""
     manifest = read_json(path / "manifest.json") or {}
     story = read_json(path / "story.json") or {}
-    title = (manifest.get("story") or {}).get("title") or story.get("title")
-    scenes_total = (manifest.get("story") or {}).get("scenes") or len(story.get("scenes") or [])
-    if not title and story_path(path) is not None:
-        title = path.name
+    title = run_title(path)
+    scenes_total = (manifest.get("story") or {}).get("scenes") or len(story.get("scenes") or outline_scenes(path))
     written = sum(1 for d in (path / "scenes").glob("[0-9][0-9][0-9]") if (d / "screenplay.fountain").exists()) \
         if (path / "scenes").is_dir() else 0
     models = manifest.get("models") or {}

@@ -494,7 +494,10 @@ async function runView(id) {
     const ended = job && job.state !== "running" && (!run.job || run.job.number !== job.number || run.job.state === "running");
     run.job = job;
     applyBusy();
-    if (ended) refreshOutputs(true);
+    if (ended) {
+      refreshOutputs(true);
+      if (statusLine.textContent.endsWith("…")) say(job.state === "done" ? "" : job.error, job.state === "done" ? "" : "error");
+    }
     if (!job) { jobBox.replaceChildren(); return; }
     jobBox.dataset.state = job.state;
     jobBox.dataset.kind = job.kind;
