@@ -488,10 +488,13 @@ def create_app(config: Config) -> Starlette:
             sigs = {i: scene_signature(run_dir, i) for i in range(count)}
             sent.update(sigs)
             yield _event("sigs", {str(i + 1): s for i, s in sigs.items()})
+            outline, outline_stamp = None, None
             while True:
                 if await request.is_disconnected():
                     return
-                outline = outline_scenes(run_dir)
+                stamp = _stamp(run_dir / "story.json")
+                if outline is None or stamp != outline_stamp:  # re-read only when it changed
+                    outline, outline_stamp = outline_scenes(run_dir), stamp
                 for i in range(len(outline)):
                     sig = scene_signature(run_dir, i)
                     if sent.get(i) != sig:
@@ -612,6 +615,14 @@ def _cookie(header: str, name: str) -> str | None:
         if key == name:
             return value
     return None
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _event(name: str, data) -> str:

@@ -62,7 +62,14 @@ async function api(method, path, body, raw) {
   return data;
 }
 
+let tokenAsked = null; // one prompt, however many requests were refused at once
+
 function askToken() {
+  if (!tokenAsked) tokenAsked = promptToken().finally(() => { tokenAsked = null; });
+  return tokenAsked;
+}
+
+function promptToken() {
   return new Promise((resolve) => {
     const input = el("input", { id: "token", type: "password", autocomplete: "current-password", required: true });
     const problem = el("p", { class: "finding error", role: "alert" });
@@ -155,7 +162,7 @@ async function runsView() {
     el("h2", { id: "start-h", text: "Start a story" }),
     el("div", { class: "row" },
       el("a", { class: "button primary", href: "#/new", id: "new-story", text: "New story" }),
-      el("label", { class: "button", for: "import-file", text: "Import a story file…" }), fileInput,
+      fileInput, el("label", { class: "button", for: "import-file", text: "Import a story file…" }),
       el("span", { class: "or", text: "or from an example:" }),
       el("label", { for: "example", class: "visually-hidden", text: "Example" }), exampleSelect,
       el("button", { type: "button", onclick: () => { location.hash = "#/new/" + encodeURIComponent(exampleSelect.value); }, text: "Open example" })));
