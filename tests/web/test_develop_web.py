@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "develop"))
 
 from develop_fakes import ScriptedModel as DevelopModel  # noqa: E402
 
-from conftest import Server  # noqa: E402
+from webkit import Server  # noqa: E402
 from dsr.story.loader import load_story  # noqa: E402
 from dsr.web.app import Config  # noqa: E402
 
