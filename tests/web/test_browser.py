@@ -126,7 +126,7 @@ def test_outline_write_fix_switch_take_and_export(tmp_path):
         pdf_path = tmp_path / "download.pdf"
         download_info.value.save_as(pdf_path)
         text = "\n".join(p.extract_text() for p in PdfReader(pdf_path).pages)
-        assert "The Spare Key" in text and "INT. LANDING - MORNING" in text and "collar" in text
+        assert "THE SPARE KEY" in text.upper() and "INT. LANDING - MORNING" in text and "collar" in text
 
         save_artifact(page, tmp_path, "writers-room-scenes.png")
         page.get_by_role("link", name="Pages").click()
