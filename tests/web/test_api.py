@@ -232,3 +232,14 @@ def test_import_story_file_and_examples(server, client):
     examples = client.get("/api/examples").json["examples"]
     assert {"name": "two_scenes.yaml", "title": "The Spare Key"} in examples
     assert client.get("/api/examples/two_scenes.yaml").json["story"]["scenes"][1]["time"] == "CONTINUOUS"
+
+
+def test_a_failed_scene_operation_leaves_the_take_as_it_was(server, client, tmp_path):
+    run_id = written_run(server, client)
+    story_file = next((tmp_path / "runs" / run_id / "input").iterdir())
+    story_file.write_text("title: broken\n", "utf-8")  # edited by hand meanwhile, now invalid
+    scene = client.get(f"/api/runs/{run_id}/scenes/1").json
+    client.put(f"/api/runs/{run_id}/scenes/1/prose", {"prose": "MAYA waits.", "base_version": scene["prose_version"]})
+    job = server.wait_job(run_id)
+    assert job["state"] == "failed" and "problem" in job["error"] and job["failed_scene"] == 1
+    assert client.get(f"/api/runs/{run_id}/scenes/1").json["take"] == 0

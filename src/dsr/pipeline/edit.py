@@ -138,7 +138,13 @@ def _rewrite_at(run_dir: Path, index: int, take: int, settings: Settings,
     takes = run.takes()
     takes[index] = take - 1
     run.save_takes(takes)
-    return write_story(story_file(run_dir), run_dir, replace(settings, scene=index + 1), reporter, backends)
+    try:
+        return write_story(story_file(run_dir), run_dir, replace(settings, scene=index + 1), reporter, backends)
+    finally:
+        if run.takes().get(index) == take - 1:  # it stopped before taking the take over: put it back
+            takes = run.takes()
+            takes[index] = take
+            run.save_takes(takes)
 
 
 def _scene_index(run_dir: Path, scene: int) -> int:
