@@ -127,6 +127,12 @@ def test_reconvert_edited_prose_runs_stage2_of_that_scene_only(server, client, m
     # The same edit again, from a tab opened before it: refused.
     stale = client.put(f"/api/runs/{run_id}/scenes/2/prose", {"prose": "x", "base_version": scene["prose_version"]})
     assert stale.status == 409 and "changed since you opened it" in stale.json["error"]
+    # A new take of the edited scene is not "edited"; the edited take is kept as it was.
+    assert client.post(f"/api/runs/{run_id}/scenes/2/redraw", {}).status == 202
+    assert server.wait_job(run_id)["state"] == "done"
+    redrawn = client.get(f"/api/runs/{run_id}/scenes/2").json
+    assert redrawn["take"] == 1 and not redrawn["edited"] and redrawn["prose"] != prose
+    assert client.get(f"/api/runs/{run_id}/scenes/2/takes/0").json["prose"].strip() == prose
 
 
 def test_redraw_keeps_takes_and_choose_switches_back(server, client, tmp_path):

@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from dsr.errors import UserError
-from dsr.files import atomic_write_text, read_json, sha256_hex
+from dsr.files import atomic_write_json, atomic_write_text, read_json, sha256_hex
 from dsr.llm.base import ChatModel
 from dsr.locks import lock_holder
 from dsr.pipeline.run import RunDir
@@ -194,6 +194,10 @@ def redraw_scene(run_dir: Path | str, scene: int, settings: Settings,
     _not_in_use(run_dir)
     keep_current_take(run_dir, index)
     new_take = max(list_takes(run_dir, index), default=0) + 1
+    run = RunDir(run_dir)
+    meta = run.scene_meta(index)
+    if meta.pop("edited", None) is not None:  # the writer's edits belong to the take kept, not to the new one
+        atomic_write_json(run.scene_dir(index) / "meta.json", meta)
     return _rewrite_at(run_dir, index, new_take, settings, backends, reporter)
 
 

@@ -206,7 +206,8 @@ def scene_view(run_dir: Path, index: int, outline: dict | None = None, with_html
         "prose_version": text_version(prose) if prose is not None else None,
         "screenplay": fountain,
         "screenplay_version": text_version(fountain) if fountain is not None else None,
-        "flags": stage1.get("flags") or [],
+        # Stage 1's flags are about its prose: once the writer has rewritten it they no longer apply.
+        "flags": [] if (meta.get("edited") or {}).get("prose") else stage1.get("flags") or [],
         "fallback": bool(stage2.get("fallback")),
         "attempts": stage2.get("attempts"),
         "format": stage2.get("format"),
