@@ -249,3 +249,27 @@ def test_a_second_develop_on_the_same_directory_is_refused(tmp_path):
     with pytest.raises(UserError, match="in use by another dsr develop") as caught:
         run(folder, ScriptedModel(), logline=LOGLINE)
     assert caught.value.exit_code == 3
+
+
+class RecordingReporter:
+    def __init__(self):
+        self.events = []
+
+    def start(self, stage, total):
+        self.events.append(("start", stage, total))
+
+    def item_done(self, stage, index, reused):
+        self.events.append(("done", stage, index))
+
+    def completion(self, stage, completion):
+        self.events.append(("answer", stage))
+
+
+def test_progress_is_reported_per_step_and_per_scene(tmp_path):
+    reporter = RecordingReporter()
+    develop(tmp_path / "dev", DevelopOptions(logline=LOGLINE, structure="short", scenes=5),
+            backend=ScriptedModel(), reporter=reporter)
+    starts = [e for e in reporter.events if e[0] == "start"]
+    assert starts == [("start", "premise", 1), ("start", "characters", 1), ("start", "beats", 1), ("start", "story", 5)]
+    assert [e[2] for e in reporter.events if e[:2] == ("done", "story")] == [0, 1, 2, 3, 4]
+    assert ("answer", "story") in reporter.events

@@ -103,7 +103,7 @@ def run_develop(args: argparse.Namespace) -> int:
         logline=logline, scenes=args.scenes, structure=args.structure, genre=args.genre,
         language=args.language, style=args.style, model=args.model, temperature=args.temperature,
         seed=args.seed, max_attempts=args.max_attempts, redo=args.redo, until=args.until)
-    reporter = reporter_for_terminal("scenes")
+    reporter = reporter_for_terminal("done")  # a bar per step; the story's counts scenes
     with reporter or NullContext():
         result = develop(args.output, options, reporter=reporter)
     print(result.summary())

@@ -342,6 +342,16 @@ class Developer:
 
     async def draw(self, step: str, take: int) -> tuple[Any, str, dict[str, Any]]:
         """Ask for the step; returns (value, file text, record details)."""
+        if step == "story":
+            return await self.draw_story(take)
+        if self.reporter is not None:
+            self.reporter.start(step, 1)
+        drawn = await self._draw_one(step, take)
+        if self.reporter is not None:
+            self.reporter.item_done(step, 0, False)
+        return drawn
+
+    async def _draw_one(self, step: str, take: int) -> tuple[Any, str, dict[str, Any]]:
         if step == "premise":
             s = self.settings
             given = PremiseGiven(genre=s["genre"] or "", language=s["language"] or "en", style=s["style"] or "")
@@ -359,7 +369,7 @@ class Developer:
                                      beats_schema(structure, self.ctx.spaced), lambda d: check_beats(d, structure),
                                      TOKENS_PER_BEAT * len(structure.beats) + 100, take)
             return answer.value, docs.beats_text(answer.value), _details(answer)
-        return await self.draw_story(take)
+        raise ValueError(step)
 
     async def draw_story(self, take: int) -> tuple[Story, str, dict[str, Any]]:
         ctx, total = self.ctx, self.scene_count()
