@@ -273,3 +273,16 @@ def test_progress_is_reported_per_step_and_per_scene(tmp_path):
     assert starts == [("start", "premise", 1), ("start", "characters", 1), ("start", "beats", 1), ("start", "story", 5)]
     assert [e[2] for e in reporter.events if e[:2] == ("done", "story")] == [0, 1, 2, 3, 4]
     assert ("answer", "story") in reporter.events
+
+
+def test_an_answer_cut_off_by_the_token_limit_is_asked_again_not_kept(tmp_path):
+    from dsr.llm.base import Completion
+
+    def cut(request):
+        return Completion('{"title": "The Last', "length") if request.kind == "premise" else None
+
+    model = ScriptedModel(overrides={"premise": cut})
+    run(tmp_path / "dev", model, logline=LOGLINE, until="premise")
+    assert model.kinds() == ["premise", "premise_repair"]
+    assert "cut off at 600 tokens" in model.requests[1].last
+    assert model.requests[1].params.max_tokens == model.requests[0].params.max_tokens
