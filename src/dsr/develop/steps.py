@@ -23,8 +23,9 @@ from dsr.templates import TemplateSet
 
 TEMPLATES = TemplateSet("dsr.develop", ("system", "premise", "characters", "beats", "scenes", "repair",
                                          "writer_edits"))
-MIN_CAST, MAX_CAST = 2, 8
-CAST_SIZE = "three to five"
+MIN_CAST, MAX_CAST = 2, 8  # what a cast may be
+CAST_SIZE = "three to five"  # what the prompt asks for
+CAST_DRAWN = 6  # the most the schema lets a model write: a small model runs on to the limit
 TITLE_WORDS = 8
 
 
@@ -187,11 +188,11 @@ def characters_schema(spaced: bool) -> dict[str, Any]:
         "relationships": {"type": "array", "maxItems": 3, "items": _object({
             "name": name_schema(spaced), "relation": text_schema(2, 12, spaced)})},
     })
-    return _object({"characters": {"type": "array", "minItems": MIN_CAST, "maxItems": MAX_CAST, "items": character}})
+    return _object({"characters": {"type": "array", "minItems": MIN_CAST, "maxItems": CAST_DRAWN, "items": character}})
 
 
 
-CHARACTERS_TOKENS = 2400
+CHARACTERS_TOKENS = 1800
 PROFILE_LABELS = (("want", "Wants"), ("need", "Needs"), ("flaw", "Flaw"), ("voice", "Voice"))
 
 
