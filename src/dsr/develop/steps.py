@@ -32,7 +32,9 @@ TITLE_WORDS = 8
 # Languages written without spaces between words: their texts are bounded
 # by length, not by a count of words.
 UNSPACED_LANGUAGES = {"zh", "ja", "th", "lo", "km", "my"}
-_WORD = r'[^ "\\\n{}\[\]]+'  # a run of anything but spaces, quotes, backslashes, line breaks, brackets
+# A word: up to 24 of anything but spaces, quotes, backslashes, line breaks
+# and brackets (bounded: a small model otherwise writes one endless "word").
+_WORD = r'[^ "\\\n{}\[\]]{1,24}'
 _NAME_PART = r'[^ "\\\na-z0-9_.,:;!?()]{2,16}'  # capitals (or letters without case), no digits
 
 
