@@ -19,7 +19,8 @@ def test_every_problem_is_named_with_its_line():
     with pytest.raises(StoryError) as caught:
         load_characters_text(text, "cast.yaml")
     message = str(caught.value)
-    assert message.startswith("cast.yaml: 3 problems: ")
+    assert message.startswith("cast.yaml: 4 problems: ")
+    assert "characters[2].name (line 4): required (every character needs a name)" in message
     assert "characters[1].name (line 3): 'NELL' repeats characters[0]" in message
     assert "characters[2].nmae (line 4): unknown key (did you mean 'name'?)" in message
     assert "scenes (line 6): unknown key (this file holds characters: only)" in message
