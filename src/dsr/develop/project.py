@@ -38,7 +38,7 @@ from dsr.develop.scenes import (TOKENS_PER_SCENE, PlannedScene, check_scenes, co
 from dsr.develop.steps import (CHARACTERS_TOKENS, PREMISE_TOKENS, TEMPLATES, characters_schema, premise_schema,
                                TOKENS_PER_BEAT, Context, PremiseGiven, beats_edits, beats_messages, beats_schema,
                                characters_edits, characters_messages, check_beats, check_characters,
-                               check_premise, premise_edits, premise_messages)
+                               check_premise, premise_edits, premise_messages, word_style)
 from dsr.develop.structures import load_structure, structure_names
 from dsr.errors import UserError
 from dsr.files import atomic_write_json, atomic_write_text, hash_of, read_json, sha256_hex
@@ -356,17 +356,17 @@ class Developer:
             s = self.settings
             given = PremiseGiven(genre=s["genre"] or "", language=s["language"] or "en", style=s["style"] or "")
             answer = await self._ask(step, "premise", premise_messages(self.ctx, given),
-                                     premise_schema(Context(self.ctx.logline, given.language).spaced),
+                                     premise_schema(word_style(given.language)),
                                      lambda d: check_premise(d, self.ctx.logline, given), PREMISE_TOKENS, take)
             return answer.value, docs.premise_text(answer.value), _details(answer)
         if step == "characters":
-            answer = await self._ask(step, "cast", characters_messages(self.ctx), characters_schema(self.ctx.spaced),
+            answer = await self._ask(step, "cast", characters_messages(self.ctx), characters_schema(self.ctx.words),
                                      check_characters, CHARACTERS_TOKENS, take)
             return answer.value, docs.characters_text(answer.value), _details(answer)
         if step == "beats":
             structure = load_structure(self.settings["structure"])
             answer = await self._ask(step, "beat sheet", beats_messages(self.ctx, structure),
-                                     beats_schema(structure, self.ctx.spaced), lambda d: check_beats(d, structure),
+                                     beats_schema(structure, self.ctx.words), lambda d: check_beats(d, structure),
                                      TOKENS_PER_BEAT * len(structure.beats) + 100, take)
             return answer.value, docs.beats_text(answer.value), _details(answer)
         raise ValueError(step)
@@ -384,7 +384,7 @@ class Developer:
             what = f"scenes {part.first + 1}-{part.first + part.count}" if part.count > 1 else f"scene {part.first + 1}"
             answer = await self._ask(
                 "story", f"{what} (beat: {', '.join(ctx.beats.beats[b].name for b in part.beats)})",
-                scenes_messages(ctx, part, total, earlier), scenes_schema(part.count, names, ctx.spaced),
+                scenes_messages(ctx, part, total, earlier), scenes_schema(part.count, names, ctx.words),
                 lambda d, part=part, earlier=earlier: check_scenes(d, part.count, cast, earlier),
                 TOKENS_PER_SCENE * part.count + 100, take)
             weak = [f"kept with a weakness no answer was free of: {flag}" for flag in answer.flags]

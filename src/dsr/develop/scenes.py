@@ -66,16 +66,16 @@ def plan_parts(sheet: BeatSheet, total: int) -> list[Part]:
     return parts
 
 
-def scenes_schema(count: int, cast: list[str], spaced: bool = True) -> dict[str, Any]:
+def scenes_schema(count: int, cast: list[str], style: str = "latin") -> dict[str, Any]:
     scene = {
         "type": "object",
         "properties": {
-            "place": text_schema(1, 5, spaced),
+            "place": text_schema(1, 5, style),
             "interior": {"type": "string", "enum": ["INT", "EXT"]},
             "time": {"type": "string", "enum": TIMES},
             "characters": {"type": "array", "items": {"type": "string", "enum": cast}, "minItems": 1,
                            "maxItems": min(MAX_SCENES_PER_CHARACTER_LIST, len(cast))},
-            "summary": text_schema(12, 70, spaced),
+            "summary": text_schema(12, 70, style),
         },
         "required": ["place", "interior", "time", "characters", "summary"],
     }

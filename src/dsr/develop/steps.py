@@ -29,28 +29,42 @@ CAST_DRAWN = 6  # the most the schema lets a model write: a small model runs on 
 TITLE_WORDS = 8
 
 
-# Languages written without spaces between words: their texts are bounded
-# by length, not by a count of words.
+# How words look, per script, for the schemas' patterns. Languages written
+# without spaces between words get texts bounded by length instead.
 UNSPACED_LANGUAGES = {"zh", "ja", "th", "lo", "km", "my"}
-# A word: up to 24 of anything but spaces, quotes, backslashes, line breaks
-# and brackets (bounded: a small model otherwise writes one endless "word").
-_WORD = r'[^ "\\\n{}\[\]]{1,24}'
-_NAME_PART = r'[^ "\\\na-z0-9_.,:;!?()]{2,16}'  # capitals (or letters without case), no digits
+LATIN_LANGUAGES = {"en", "de", "es", "fr", "it", "pt", "nl", "pl", "sv", "da", "no", "nb", "nn", "fi", "cs", "sk",
+                   "tr", "hu", "ro", "ca", "hr", "sl", "et", "lv", "lt", "id", "ms", "vi", "eu", "gl", "is", "ga"}
+# A word in a Latin script: letters (with accents), or a number of up to four
+# digits, then one punctuation mark at most. A small model otherwise fills a
+# text with dates, underscores and one endless "word".
+_LATIN_WORD = r"([A-Za-zÀ-ɏ'’-]{1,20}|[0-9]{1,4})[,.;:!?]?"
+# Any other script: up to 24 of anything but spaces, quotes, backslashes,
+# line breaks and brackets.
+_ANY_WORD = r'[^ "\\\n{}\[\]]{1,24}'
+_NAME_PART = r"[A-ZÀ-ÞĀ-Ž][A-ZÀ-ÞĀ-Ž'’.-]{1,15}"  # capitals, as a screenplay writes a name
+_ANY_NAME_PART = r'[^ "\\\na-z0-9_.,:;!?()]{2,16}'
 
 
-def text_schema(min_words: int, max_words: int, spaced: bool = True) -> dict[str, Any]:
+def word_style(language: str) -> str:
+    """``latin``, ``spaced`` (another script with spaces) or ``unspaced``."""
+    code = (language or "en").split("-")[0].lower()
+    return "unspaced" if code in UNSPACED_LANGUAGES else "latin" if code in LATIN_LANGUAGES else "spaced"
+
+
+def text_schema(min_words: int, max_words: int, style: str = "latin") -> dict[str, Any]:
     """A string of ``min_words`` to ``max_words`` words. The pattern becomes
-    part of the grammar on the embedded model: a small model then cannot
-    answer with one word, a date or a run of underscores."""
-    if not spaced:
+    part of the grammar on the embedded model, so a small model writes words."""
+    if style == "unspaced":
         return {"type": "string", "minLength": 2 * min_words, "maxLength": 4 * max_words}
-    return {"type": "string", "pattern": f"^{_WORD}( {_WORD}){{{max(0, min_words - 1)},{max_words - 1}}}$"}
+    word = _LATIN_WORD if style == "latin" else _ANY_WORD
+    return {"type": "string", "pattern": f"^{word}( {word}){{{max(0, min_words - 1)},{max_words - 1}}}$"}
 
 
-def name_schema(spaced: bool = True) -> dict[str, Any]:
-    if not spaced:
+def name_schema(style: str = "latin") -> dict[str, Any]:
+    if style == "unspaced":
         return {"type": "string", "minLength": 1, "maxLength": 12}
-    return {"type": "string", "pattern": f"^{_NAME_PART}( {_NAME_PART}){{0,2}}$"}
+    part = _NAME_PART if style == "latin" else _ANY_NAME_PART
+    return {"type": "string", "pattern": f"^{part}( {part}){{0,2}}$"}
 
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:
@@ -69,9 +83,9 @@ class Context:
     edits: dict[str, list[str]] = field(default_factory=dict)  # file name -> what the writer changed
 
     @property
-    def spaced(self) -> bool:
-        code = (self.premise.language if self.premise else self.language) or "en"
-        return code.split("-")[0].lower() not in UNSPACED_LANGUAGES
+    def words(self) -> str:
+        """How words look in the story's language (see ``word_style``)."""
+        return word_style((self.premise.language if self.premise else self.language) or "en")
 
     @property
     def language_name(self) -> str:
@@ -110,14 +124,14 @@ def cast_block(characters: list[Character]) -> str:
 
 # -- step 1: premise --------------------------------------------------------------------
 
-def premise_schema(spaced: bool) -> dict[str, Any]:
+def premise_schema(style: str) -> dict[str, Any]:
     return _object({
-        "title": text_schema(1, 6, spaced),
-        "genre": text_schema(1, 3, spaced),
-        "theme": text_schema(4, 25, spaced),
-        "conflict": text_schema(8, 45, spaced),
-        "ending": text_schema(8, 45, spaced),
-        "style": text_schema(3, 20, spaced),
+        "title": text_schema(1, 6, style),
+        "genre": text_schema(1, 3, style),
+        "theme": text_schema(4, 25, style),
+        "conflict": text_schema(8, 45, style),
+        "ending": text_schema(8, 45, style),
+        "style": text_schema(3, 20, style),
     })
 
 
@@ -179,16 +193,16 @@ def _copies_opening(title: str, logline: str, least: int = 4) -> bool:
 
 # -- step 2: characters ---------------------------------------------------------------
 
-def characters_schema(spaced: bool) -> dict[str, Any]:
+def characters_schema(style: str) -> dict[str, Any]:
     character = _object({
-        "name": name_schema(spaced),
-        "who": text_schema(5, 25, spaced),
-        "want": text_schema(3, 20, spaced),
-        "need": text_schema(3, 20, spaced),
-        "flaw": text_schema(2, 15, spaced),
-        "voice": text_schema(3, 15, spaced),
+        "name": name_schema(style),
+        "who": text_schema(5, 25, style),
+        "want": text_schema(3, 20, style),
+        "need": text_schema(3, 20, style),
+        "flaw": text_schema(2, 15, style),
+        "voice": text_schema(3, 15, style),
         "relationships": {"type": "array", "maxItems": 3, "items": _object({
-            "name": name_schema(spaced), "relation": text_schema(2, 12, spaced)})},
+            "name": name_schema(style), "relation": text_schema(2, 12, style)})},
     })
     return _object({"characters": {"type": "array", "minItems": MIN_CAST, "maxItems": CAST_DRAWN, "items": character}})
 
@@ -275,8 +289,8 @@ def _relationships(name: str, relations: Any, cast: list[str], notes: list[str])
 TOKENS_PER_BEAT = 160
 
 
-def beats_schema(structure: Structure, spaced: bool) -> dict[str, Any]:
-    beat = _object({"what_happens": text_schema(8, 50, spaced), "what_changes": text_schema(4, 25, spaced)})
+def beats_schema(structure: Structure, style: str) -> dict[str, Any]:
+    beat = _object({"what_happens": text_schema(8, 50, style), "what_changes": text_schema(4, 25, style)})
     # One key per beat, in order: the grammar then writes them in that order.
     return _object({b.id: beat for b in structure.beats})
 
