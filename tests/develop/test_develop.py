@@ -286,3 +286,19 @@ def test_an_answer_cut_off_by_the_token_limit_is_asked_again_not_kept(tmp_path):
     assert model.kinds() == ["premise", "premise_repair"]
     assert "cut off at 600 tokens" in model.requests[1].last
     assert model.requests[1].params.max_tokens == model.requests[0].params.max_tokens
+
+
+def test_of_weak_answers_the_one_with_fewest_findings_is_kept(tmp_path):
+    def weak(request):
+        base = default_answer(request)
+        if request.kind == "premise":
+            return {**base, "theme": "Sea.", "conflict": "Edith waits."}  # two texts too short
+        return {**base, "theme": "Sea."}  # one
+
+    model = ScriptedModel(overrides={"premise": weak})
+    result = run(tmp_path / "dev", model, logline=LOGLINE, until="premise", max_attempts=3)
+    assert model.kinds() == ["premise", "premise_repair", "premise_repair"]
+    premise = yaml.safe_load((tmp_path / "dev" / "premise.yaml").read_text())
+    assert premise["conflict"] == default_answer(model.requests[1])["conflict"]
+    assert result.flags == ["premise.yaml: kept with a weakness no answer was free of: "
+                            "theme is too short (1 words; write at least 4)"]

@@ -80,7 +80,7 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
     rejected: list[list[str]] = []
     tokens = 0
     findings: list[str] = ["no answer"]
-    best: Checked[T] | None = None  # the first usable answer with only soft findings
+    best: Checked[T] | None = None  # the usable answer with the fewest (soft) findings
     for attempt in range(attempts):
         try:
             completion = await model.complete(conversation, current, sample_index(take, attempt))
@@ -103,7 +103,7 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
             usable = checked.value is not None and not checked.hard
             if usable and not checked.soft:
                 return Answer(checked.value, attempt + 1, rejected, checked.notes, [], tokens)
-            if usable and best is None:
+            if usable and (best is None or len(checked.soft) < len(best.soft)):
                 best = checked
             findings = checked.hard + checked.soft or ["the answer could not be used"]
         rejected.append(findings)
