@@ -301,4 +301,4 @@ def test_of_weak_answers_the_one_with_fewest_findings_is_kept(tmp_path):
     premise = yaml.safe_load((tmp_path / "dev" / "premise.yaml").read_text())
     assert premise["conflict"] == default_answer(model.requests[1])["conflict"]
     assert result.flags == ["premise.yaml: kept with a weakness no answer was free of: "
-                            "theme is too short (1 words; write at least 4)"]
+                            "theme is too short (1 word; write at least 4)"]

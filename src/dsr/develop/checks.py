@@ -99,7 +99,8 @@ class Findings:
         if count == 0:
             self.hard.append(f"{label} is empty")
         elif count < min_words:
-            self.soft.append(f"{label} is too short ({count} words; write at least {min_words})")
+            self.soft.append(f"{label} is too short ({count} word{'s' if count != 1 else ''}; "
+                             f"write at least {min_words})")
         elif max_words is not None and count > max_words:
             self.soft.append(f"{label} is too long ({count} words; at most {max_words})")
         return text
