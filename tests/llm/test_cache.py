@@ -44,9 +44,10 @@ def test_hit_survives_a_new_process_object(tmp_path):
         lambda m, p, s: (m, p, 1),
         lambda m, p, s: (m, Params(temperature=0.1), s),
         lambda m, p, s: (m, Params(json_schema={"type": "object"}), s),
+        lambda m, p, s: (m, Params(repeat_penalty=1.1), s),
         lambda m, p, s: (m + [{"role": "user", "content": "more"}], p, s),
     ],
-    ids=["sample", "temperature", "schema", "messages"],
+    ids=["sample", "temperature", "schema", "repeat_penalty", "messages"],
 )
 def test_each_part_of_the_request_is_in_the_key(tmp_path, change):
     inner = CountingModel()

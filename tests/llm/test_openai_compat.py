@@ -68,6 +68,17 @@ def test_plain_answer_maps_text_usage_and_request():
     assert script.requests[0].url == "http://mock.test/v1/chat/completions"
 
 
+def test_repeat_penalty_reaches_the_server_only_when_set():
+    script = Script((200, ok_body(), {}))
+    model = model_for(script)
+    asyncio.run(model.complete(MESSAGES, Params(repeat_penalty=1.15)))
+    asyncio.run(model.complete(MESSAGES, Params()))
+    with_penalty, without = script.bodies()
+    # llama.cpp's servers read repeat_penalty, vLLM and SGLang repetition_penalty
+    assert with_penalty["repeat_penalty"] == with_penalty["repetition_penalty"] == 1.15
+    assert "repeat_penalty" not in without and "repetition_penalty" not in without  # hosted APIs reject them
+
+
 def test_samples_get_distinct_deterministic_seeds():
     script = Script((200, ok_body(), {}))
     model = model_for(script)

@@ -24,9 +24,13 @@ class Params:
     # JSON schema the answer must follow, when the backend can constrain
     # decoding (llama.cpp grammar, server json_object+schema); None = free text.
     json_schema: dict[str, Any] | None = None
+    # Multiplies down the odds of tokens among the last 64 generated (llama.cpp's
+    # repeat_penalty, vLLM's repetition_penalty; 1.0 = none). None = send
+    # nothing: the backend's own default (llama.cpp's server uses 1.1).
+    repeat_penalty: float | None = None
 
     def key_dict(self) -> dict[str, Any]:
-        return {
+        key = {
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "top_p": self.top_p,
@@ -34,6 +38,9 @@ class Params:
             "stop": list(self.stop),
             "json_schema": self.json_schema,
         }
+        if self.repeat_penalty is not None:  # absent when unset: older cache entries keep their keys
+            key["repeat_penalty"] = self.repeat_penalty
+        return key
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import math
 import os
 import threading
 import time
@@ -49,27 +50,111 @@ THREADS_ENV = "DSR_EMBEDDED_THREADS"
 
 
 def cpu_count() -> int:
+    return len(_usable_cpus())
+
+
+def _usable_cpus() -> list[int]:
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        return sorted(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+        return list(range(max(1, os.cpu_count() or 1)))
+
+
+def fixed_threads() -> int | None:
+    """``$DSR_EMBEDDED_THREADS`` as a number, or None when unset."""
+    configured = os.environ.get(THREADS_ENV, "").strip()
+    if not configured:
+        return None
+    try:
+        return max(1, int(configured))
+    except ValueError:
+        raise LLMError(f"{THREADS_ENV} must be a whole number, not {configured!r}") from None
 
 
 def default_threads() -> int:
-    """Threads for llama.cpp: ``$DSR_EMBEDDED_THREADS``, else half the cores.
+    """A fixed thread count for a llama.cpp *server* (which cannot adapt per
+    request): ``$DSR_EMBEDDED_THREADS``, else half the cores. In process,
+    ``ThreadChooser`` decides per call instead."""
+    return fixed_threads() or max(1, cpu_count() // 2)
 
-    Not all cores: llama.cpp's threads wait for each other after every layer,
-    so when anything else runs on the machine (a server, tests, the rest of
-    the pipeline) a thread that loses its core stalls the others. Measured on
-    2 busy cores with SmolLM2-135M: 1 thread ~30 tokens/s, 2 threads ~2.
+
+class ThreadChooser:
+    """How many threads the next call gets: every core the other processes
+    leave free.
+
+    llama.cpp's threads wait for each other, spinning, after every layer, so
+    a thread that loses its core to another process stalls all of them:
+    measured on 2 cores with SmolLM2-135M, 2 threads give ~77 tokens/s on a
+    quiet machine (1 thread ~51) but under 1 token/s when the machine is
+    busy (1 thread ~5). So: before each call, the CPU time that *other*
+    processes used on our cores since the previous call (from ``/proc/stat``
+    minus our own ``/proc/self/stat``; a fresh 0.2 s look when that is stale)
+    says how many cores are really free, and the call gets that many threads
+    (at least 1). ``$DSR_EMBEDDED_THREADS`` fixes the count instead.
     """
-    configured = os.environ.get(THREADS_ENV, "").strip()
-    if configured:
+
+    LOOK_S = 0.2  # a fresh look at the machine when the last one is stale
+    STALE_S = 30.0
+    TOLERANCE = 0.25  # cores of others' use that count as noise
+
+    def __init__(self, fixed: int | None = None):
+        self.cpus = _usable_cpus()
+        self.fixed = fixed
+        self.used: dict[int, int] = {}  # threads -> calls, for describe() and benches
+        self._last: tuple[float, float, float] | None = None
+        self._tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    @property
+    def most(self) -> int:
+        return self.fixed or len(self.cpus)
+
+    def _sample(self) -> tuple[float, float, float] | None:
+        """(wall s, busy s of our cores, CPU s of this process), or None off Linux."""
         try:
-            return max(1, int(configured))
-        except ValueError:
-            raise LLMError(f"{THREADS_ENV} must be a whole number, not {configured!r}") from None
-    return max(1, cpu_count() // 2)
+            busy = 0
+            wanted = {f"cpu{n}" for n in self.cpus}
+            with open("/proc/stat") as f:
+                for line in f:
+                    parts = line.split()
+                    if parts and parts[0] in wanted:
+                        # user nice system idle iowait irq softirq steal: all but idle and iowait
+                        values = [int(v) for v in parts[1:9]]
+                        busy += sum(values) - values[3] - values[4]
+            with open("/proc/self/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            own = int(fields[11]) + int(fields[12])  # utime, stime of every thread
+        except (OSError, ValueError, IndexError):
+            return None
+        return time.monotonic(), busy / self._tick, own / self._tick
+
+    def others_busy(self) -> float | None:
+        """Cores' worth of CPU that other processes used lately."""
+        now = self._sample()
+        if now is None:
+            return None
+        last = self._last
+        if last is None or now[0] - last[0] > self.STALE_S or now[0] - last[0] < self.LOOK_S / 2:
+            time.sleep(self.LOOK_S)
+            last, now = now, self._sample() or now
+        self._last = now
+        wall = now[0] - last[0]
+        if wall <= 0:
+            return None
+        return max(0.0, ((now[1] - last[1]) - (now[2] - last[2])) / wall)
+
+    def choose(self) -> int:
+        if self.fixed is not None:
+            threads = self.fixed
+        elif len(self.cpus) == 1:
+            threads = 1
+        else:
+            others = self.others_busy()
+            if others is None:  # cannot tell: the old fixed default
+                threads = max(1, len(self.cpus) // 2)
+            else:
+                threads = max(1, len(self.cpus) - max(0, math.ceil(others - self.TOLERANCE)))
+        self.used[threads] = self.used.get(threads, 0) + 1
+        return threads
 
 
 def derive_seed(seed: int | None, sample: int) -> int:
@@ -82,8 +167,9 @@ class _Loaded:
     """One loaded model file: the Llama object, its lock, compiled grammars,
     and the stop flag of the call in progress."""
 
-    def __init__(self, llama: Any):
+    def __init__(self, llama: Any, threads: ThreadChooser):
         self.llama = llama
+        self.threads = threads
         self.lock = threading.Lock()
         self.grammars: dict[str, Any] = {}
         self.stop = threading.Event()  # replaced per call, under the lock
@@ -131,9 +217,11 @@ _LOAD_LOCK = threading.Lock()
 
 
 def load_llama(path: Path, n_ctx: int = DEFAULT_N_CTX, n_threads: int | None = None) -> _Loaded:
-    """Load (once per process) and return the model at ``path``."""
-    n_threads = n_threads or default_threads()
-    cache_id = (str(path.resolve()), n_ctx, n_threads)
+    """Load (once per process) and return the model at ``path``. Threads:
+    ``n_threads`` if given, else ``$DSR_EMBEDDED_THREADS``, else chosen per
+    call (``ThreadChooser``)."""
+    n_threads = n_threads or fixed_threads()
+    cache_id = (str(path.resolve()), n_ctx, n_threads or 0)
     with _LOAD_LOCK:
         loaded = _LOADED.get(cache_id)
         if loaded is not None:
@@ -144,12 +232,13 @@ def load_llama(path: Path, n_ctx: int = DEFAULT_N_CTX, n_threads: int | None = N
             raise LLMError(f"the embedded backend needs llama-cpp-python: {INSTALL_HINT}") from None
         if not path.is_file():
             raise LLMError(f"model file not found: {path}")
+        threads = ThreadChooser(n_threads)
         try:
-            llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
-                          n_threads_batch=n_threads, verbose=False)
+            llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads.most,
+                          n_threads_batch=threads.most, verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise LLMError(f"cannot load {path.name} with llama.cpp: {exc}") from None
-        loaded = _LOADED[cache_id] = _Loaded(llama)
+        loaded = _LOADED[cache_id] = _Loaded(llama, threads)
         _make_interruptible(loaded)
         return loaded
 
@@ -170,7 +259,8 @@ class EmbeddedModel:
     def describe(self) -> dict[str, Any]:
         path = self.path or default_gguf_path()
         return {"spec": self.spec, "file": path.name, "n_ctx": self.n_ctx,
-                "structured_output": "grammar"}
+                "structured_output": "grammar",
+                "threads": self.n_threads or fixed_threads() or "auto (the cores other processes leave free)"}
 
     async def complete(self, messages: list[Message], params: Params, sample: int = 0) -> Completion:
         loaded = await asyncio.to_thread(self.loaded)  # first call loads: keep the loop free
@@ -183,11 +273,15 @@ class EmbeddedModel:
 
     def _complete_sync(self, loaded: _Loaded, messages: list[Message], params: Params,
                        sample: int, stop: threading.Event) -> Completion:
+        from llama_cpp import llama_set_n_threads
+
         with loaded.lock:
             if stop.is_set():  # cancelled while waiting for the model
                 raise LLMError(f"{self.spec}: cancelled")
             loaded.stop = stop
             grammar = self._grammar(loaded, params.json_schema) if params.json_schema else None
+            threads = loaded.threads.choose()
+            llama_set_n_threads(loaded.llama._ctx.ctx, threads, threads)
             started = time.perf_counter()
             try:
                 response = loaded.llama.create_chat_completion(
@@ -198,6 +292,8 @@ class EmbeddedModel:
                     stop=list(params.stop) or None,
                     seed=derive_seed(params.seed, sample),
                     grammar=grammar,
+                    # llama.cpp's own default (1.0) is "off"; it looks at the last 64 tokens.
+                    repeat_penalty=1.0 if params.repeat_penalty is None else params.repeat_penalty,
                 )
             except ValueError as exc:  # e.g. "Requested tokens (9000) exceed context window of 8192"
                 raise LLMError(f"{self.spec}: {exc}") from None

@@ -147,6 +147,14 @@ class OpenAICompatModel:
         }
         if params.stop:
             request["stop"] = list(params.stop)
+        if params.repeat_penalty is not None:
+            # Not an OpenAI parameter (frequency_penalty is additive, another scale),
+            # so it travels as extra body fields under both names in use:
+            # llama.cpp (its C++ and Python servers) reads repeat_penalty, vLLM and
+            # SGLang read repetition_penalty; each ignores the other. Hosted APIs
+            # reject unknown fields: leave it unset for them.
+            request["extra_body"] = {"repeat_penalty": params.repeat_penalty,
+                                     "repetition_penalty": params.repeat_penalty}
         started = time.perf_counter()
         if params.json_schema is None:
             response = await self._send(request)

@@ -58,7 +58,8 @@ class WorkItem:
 def params_from(data: dict[str, Any]) -> Params:
     """``Params.key_dict()`` back into ``Params`` (payloads are JSON)."""
     return Params(temperature=data["temperature"], max_tokens=data["max_tokens"], top_p=data["top_p"],
-                  seed=data["seed"], stop=tuple(data.get("stop") or ()), json_schema=data.get("json_schema"))
+                  seed=data["seed"], stop=tuple(data.get("stop") or ()), json_schema=data.get("json_schema"),
+                  repeat_penalty=data.get("repeat_penalty"))
 
 
 def outcome(result: dict | None = None, *, reason: str | None = None, raw: str | None = None,
