@@ -37,17 +37,28 @@ def test_config_file_sets_options_and_the_command_line_wins(tmp_path, scripted):
     story = write_yaml(tmp_path / "mug.yaml", story_data(2))
     config = tmp_path / "write.toml"
     config.write_text('model = "fake:from-config"\nconcurrency = 2\nmax-attempts = 1\npdf = false\n'
-                      f'output = "{tmp_path / "from-config"}"\n')
+                      f'repeat-penalty = 1\noutput = "{tmp_path / "from-config"}"\n')
     assert cli.main(["write", str(story), "--config", str(config), "--max-attempts", "2"]) == 0
     import json
     manifest = json.loads((tmp_path / "from-config/manifest.json").read_text())
     assert manifest["parameters"]["stage1_model"] == "fake:from-config"
     assert manifest["parameters"]["concurrency"] == 2 and manifest["parameters"]["max_attempts"] == 2
+    assert manifest["parameters"]["params_prose"]["repeat_penalty"] == 1.0  # reaches every call's parameters
+
+
+def test_repeat_penalty_defaults_to_the_embedded_models_own():
+    from dsr.pipeline.settings import EMBEDDED_REPEAT_PENALTY, Settings
+
+    assert Settings().params("prose").repeat_penalty == EMBEDDED_REPEAT_PENALTY["prose"]
+    # hosted APIs reject the field: other models get none unless asked
+    server = Settings(stage1_model="openai:m@http://127.0.0.1:1/v1", stage2_model="openai:m@http://127.0.0.1:1/v1")
+    assert server.params("prose").repeat_penalty is None and "repeat_penalty" not in server.params("prose").key_dict()
 
 
 @pytest.mark.parametrize("argv_tail, expected", [
     (["--scene", "9"], "--scene 9: the outline has scenes 1 to 2"),
     (["--concurrency", "0"], "--concurrency must be at least 1"),
+    (["--repeat-penalty", "3"], "--repeat-penalty must be between 0.5 and 2"),
     (["--config", "/nonexistent/x.yaml"], "cannot read config /nonexistent/x.yaml"),
     (["--model", "nonsense"], "bad model spec 'nonsense'"),
 ])

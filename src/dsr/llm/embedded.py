@@ -227,7 +227,8 @@ def load_llama(path: Path, n_ctx: int = DEFAULT_N_CTX, n_threads: int | None = N
         if loaded is not None:
             return loaded
         try:
-            from llama_cpp import Llama
+            # Llama, with schema calls sampled grammar-last (a third faster)
+            from dsr.llm.llama_sampling import GrammarLastLlama as Llama
         except ImportError:
             raise LLMError(f"the embedded backend needs llama-cpp-python: {INSTALL_HINT}") from None
         if not path.is_file():

@@ -53,6 +53,7 @@ exit codes: 0 ok, 2 bad input or options, 3 run directory in use, 4 a model call
 
 CLI_OPTIONS = {  # option dest -> Settings field
     "direct": "direct", "scene": "scene", "concurrency": "concurrency", "temperature": "temperature",
+    "repeat_penalty": "repeat_penalty",
     "seed": "seed", "max_attempts": "max_attempts", "paper": "paper", "stage1_model": "stage1_model",
     "stage2_model": "stage2_model", "stage2_format": "stage2_format",
 }
@@ -74,6 +75,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrency", type=int, metavar="N", help="stage-2 scenes converted at once (default 4); stage 1 adds one more request, "
                    "so for a server with S slots use S-1")
     p.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default 0.7; stage 2 uses at most 0.3)")
+    p.add_argument("--repeat-penalty", type=float, metavar="P",
+                   help="penalty on repeating recent tokens, 1 = none (default: 1.1 for stage 1 on the embedded model, "
+                        "else none; servers get it as repeat_penalty and repetition_penalty, which hosted APIs reject)")
     p.add_argument("--seed", type=int, metavar="S", help="sampling seed (default 0)")
     p.add_argument("--max-attempts", type=int, metavar="N", help="model answers per scene and stage before the fallback: prose that fails the "
                    "fidelity gate is asked again with the findings, then built from the outline (default 2)")
@@ -134,7 +138,7 @@ def settings_from(args: argparse.Namespace) -> tuple[Settings, str | None]:
 def _typed(name: str, value, source: str | None):
     """A config value as the type the option has (TOML/YAML may give "4" or 4.0)."""
     default = getattr(Settings(), name)
-    kind = int if default is None else type(default)  # seed and scene default to None
+    kind = float if name == "repeat_penalty" else int if default is None else type(default)  # seed, scene: None
     if value is None or isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
     try:
