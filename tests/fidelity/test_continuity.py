@@ -9,7 +9,7 @@ import pytest
 from dsr.fidelity.continuity import SceneCountError, check_screenplay
 from dsr.fidelity.names import Cast, near_miss
 from dsr.screenplay.parser import parse
-from dsr.story.model import OutlineScene, Story
+from dsr.story.model import Story
 
 CAST = [{"name": "NELL", "profile": "the elder sister"}, {"name": "TESS"}, {"name": "ARCHIE MUIR"}]
 
@@ -91,11 +91,7 @@ def test_central_park_is_a_place_not_mark_under_another_name():
     assert findings(st, "Mark looks out over Central Park.", "MARK\nNice.") == []
 
 
-def test_a_declared_alias_is_not_drift_when_the_story_format_has_aliases():
-    from dsr.story.model import Character
-
-    if "aliases" not in Character.model_fields:
-        pytest.skip("the story format has no aliases: yet")
+def test_a_declared_alias_is_not_drift():
     cast = [{"name": "NELL", "aliases": ["NELLY"]}, {"name": "TESS"}]
     st = story(scene("CAR PARK"), scene("HUT"), characters=cast)
     assert findings(st, "NELLY\nLate.", "Nelly waits.\n\nTESS\nSorry.") == []
@@ -141,9 +137,7 @@ def test_roles_may_speak_named_strangers_may_not():
     assert codes(found) == [("uncast-speaker", (2,))] and found[0].message.startswith("BOB speaks")
 
 
-def test_the_scenes_extras_may_speak_when_the_story_format_has_extras():
-    if "extras" not in OutlineScene.model_fields:
-        pytest.skip("the story format has no extras: yet")
+def test_the_scenes_extras_may_speak():
     st = story(scene("CAR PARK", extras=["BOB"]), scene("HUT"))
     assert codes(findings(st, "BOB\nHello.\n\nNELL\nHi.", "BOB\nHello again.")) == [("uncast-speaker", (2,))]
 

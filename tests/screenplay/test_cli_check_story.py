@@ -47,7 +47,8 @@ def test_findings_print_one_a_line_with_their_scene_and_do_not_fail_the_check(tm
     story, script = files(tmp_path)
     assert main(["check", "--story", story, script]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert f"{script}:7: warning name-drift: scene 1: NELLY looks like NELL under a drifting name (write NELL)" in out
+    assert (f"{script}:7: warning name-drift: scene 1: NELLY looks like NELL under a drifting name (write NELL, "
+            "or declare NELLY among NELL's aliases in the story)") in out
     assert any(line.startswith(f"{script}:12: warning time-contradiction: scene 2: 'morning sun") for line in out)
     assert any(line.startswith(f"{script}:14: warning not-in-scene-outline: scene 2: ARCHIE speaks here")
                for line in out)

@@ -246,9 +246,7 @@ class _Reading:
             # One capitalised word at the start of one sentence may be any word.
             if not seen.evidence and seen.initial < 2:
                 continue
-            hint = f"write {seen.target}"
-            if _story_has_aliases(self.story):
-                hint += f", or declare {variant} among {seen.target}'s aliases in the story"
+            hint = f"write {seen.target}, or declare {variant} among {seen.target}'s aliases in the story"
             findings.append(ContinuityFinding(
                 "name-drift", tuple(sorted(seen.scenes)),
                 f"{variant} looks like {seen.target} under a drifting name ({hint})", seen.line))
@@ -281,10 +279,6 @@ def _in_proper_noun(cast: Cast, sentence: str, tokens: list[re.Match], k: int) -
         if upper not in cast.forms and upper not in TITLES:
             return True
     return False
-
-
-def _story_has_aliases(story: Story) -> bool:
-    return "aliases" in type(story.characters[0]).model_fields if story.characters else False
 
 
 @lru_cache(maxsize=4096)

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-from dsr.story.model import OutlineScene, Story
+from dsr.story.model import Character, OutlineScene, Story
 
 # Words before a name that say how someone is addressed, not who they are.
 TITLES = frozenset({
@@ -111,22 +109,12 @@ def near_miss(variant: str, form: str, *, in_text: bool = False) -> bool:
     return False
 
 
-def _entries(value: Any) -> list[str]:
-    """Names from an optional list field (strings, or objects with a name)."""
-    out = []
-    for item in value or ():
-        name = item if isinstance(item, str) else getattr(item, "name", None)
-        if name and str(name).strip():
-            out.append(str(name).strip())
-    return out
-
-
-def aliases_of(character: Any) -> list[str]:
-    return _entries(getattr(character, "aliases", None))
+def aliases_of(character: Character) -> list[str]:
+    return [a for a in character.aliases if a.strip()]
 
 
 def extras_of(scene: OutlineScene) -> list[str]:
-    return _entries(getattr(scene, "extras", None))
+    return [e for e in scene.extras if e.strip()]
 
 
 AMBIGUOUS = ""  # a form shared by two people (a family name): legitimate, but nobody in particular
