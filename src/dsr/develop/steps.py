@@ -34,10 +34,10 @@ TITLE_WORDS = 8
 UNSPACED_LANGUAGES = {"zh", "ja", "th", "lo", "km", "my"}
 LATIN_LANGUAGES = {"en", "de", "es", "fr", "it", "pt", "nl", "pl", "sv", "da", "no", "nb", "nn", "fi", "cs", "sk",
                    "tr", "hu", "ro", "ca", "hr", "sl", "et", "lv", "lt", "id", "ms", "vi", "eu", "gl", "is", "ga"}
-# A word in a Latin script: letters (with accents), or a number of up to four
-# digits, in brackets or quotes, with punctuation after it. A small model otherwise fills a
-# text with dates, underscores and one endless "word".
-_LATIN_WORD = r"[(“‘]?([A-Za-zÀ-ɏ'’—-]{1,20}|[0-9]{1,4})[,.;:!?)”’…—–]{0,2}"
+# A word in a Latin script: letters (with accents), in brackets or quotes,
+# with punctuation after it; numbers are written as words. A small model
+# otherwise fills a text with years, dates, underscores and one endless "word".
+_LATIN_WORD = r"[(“‘]?[A-Za-zÀ-ɏ'’—-]{1,20}[,.;:!?)”’…—–]{0,2}"
 # Any other script: up to 24 of anything but spaces, quotes, backslashes,
 # line breaks and brackets.
 _ANY_WORD = r'[^ "\\\n{}\[\]]{1,24}'
