@@ -139,7 +139,18 @@ def test_an_invalid_answer_is_asked_again_with_the_findings(tmp_path):
     assert repair.messages[-2]["role"] == "assistant"
     state = json.loads((tmp_path / "dev" / "develop.json").read_text())
     assert state["steps"]["characters"]["attempts"] == 2
-    assert "two characters are called EDITH" in state["steps"]["characters"]["rejected"][0][0]
+    assert state["steps"]["characters"]["rejected"][0] == [
+        "give at least 2 characters with different names",
+        "two characters are called EDITH; give each character a different name (the second was left out)"]
+
+
+def test_a_namesake_is_left_out_when_the_rest_is_a_cast(tmp_path):
+    model = ScriptedModel(overrides={"characters": lambda r: _cast(["EDITH", "MIA", "EDITH"])})
+    result = run(tmp_path / "dev", model, logline=LOGLINE, until="characters", max_attempts=2)
+    cast = yaml.safe_load((tmp_path / "dev" / "characters.yaml").read_text())["characters"]
+    assert [c["name"] for c in cast] == ["EDITH", "MIA"]
+    assert result.flags == ["characters.yaml: kept with a weakness no answer was free of: two characters are "
+                            "called EDITH; give each character a different name (the second was left out)"]
 
 
 def test_an_answer_that_is_not_json_is_asked_again(tmp_path):

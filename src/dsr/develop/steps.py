@@ -245,7 +245,11 @@ def check_characters(data: dict[str, Any]) -> Checked[list[Character]]:
         elif len(name.split()) > 4:
             found.hard.append(f"{name!r} is not a name; use at most four words")
         elif name in names:
-            found.hard.append(f"two characters are called {name}; give each character a different name")
+            # The second of two namesakes is left out (removed, never renamed):
+            # a usable cast from a small model that repeats itself.
+            found.soft.append(f"two characters are called {name}; give each character a different name "
+                              "(the second was left out)")
+            continue
         names.append(name)
         parts = {key: tidy(text_of(entry.get(key))) for key in ("who", "want", "need", "flaw", "voice")}
         for key, least in (("who", 3), ("want", 2), ("need", 2), ("flaw", 2), ("voice", 2)):
@@ -254,6 +258,8 @@ def check_characters(data: dict[str, Any]) -> Checked[list[Character]]:
             if parts[a] and name_key(parts[a]) == name_key(parts[b]):
                 found.soft.append(f"{label}'s {b} repeats their {a}; they are different things")
         parts_by_name.append((name, parts, entry.get("relationships")))
+    if len(parts_by_name) < MIN_CAST <= len(entries):
+        found.hard.append(f"give at least {MIN_CAST} characters with different names")
     if found.hard:
         return Checked(None, found.hard, found.soft, notes)
     cast = [name for name, _, _ in parts_by_name]
