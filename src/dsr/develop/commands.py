@@ -73,7 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--temperature", type=float, default=0.7, metavar="T", help="sampling temperature (default 0.7)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="sampling seed (default 0)")
     p.add_argument("--max-attempts", type=int, default=3, metavar="N",
-                   help="answers per request before the step stops (default 3)")
+                   help="answers per request (default 3); then the usable one with the fewest findings is "
+                        "kept and flagged, or, if none is usable, the step stops")
     p.set_defaults(func=run_develop)
 
 
