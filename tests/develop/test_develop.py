@@ -308,7 +308,8 @@ def test_of_weak_answers_the_one_with_fewest_findings_is_kept(tmp_path):
 
     model = ScriptedModel(overrides={"premise": weak})
     result = run(tmp_path / "dev", model, logline=LOGLINE, until="premise", max_attempts=3)
-    assert model.kinds() == ["premise", "premise_repair", "premise_repair"]
+    # Weak but usable answers are asked again once, not as often as unusable ones.
+    assert model.kinds() == ["premise", "premise_repair"]
     premise = yaml.safe_load((tmp_path / "dev" / "premise.yaml").read_text())
     assert premise["conflict"] == default_answer(model.requests[1])["conflict"]
     assert result.flags == ["premise.yaml: kept with a weakness no answer was free of: "

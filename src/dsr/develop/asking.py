@@ -26,6 +26,9 @@ from dsr.templates import TemplateSet
 T = TypeVar("T")
 
 SAMPLES_PER_TAKE = 100
+# Answers asked for while the best so far is usable but weak (soft findings
+# only); the remaining attempts are kept for answers that are unusable.
+SOFT_ATTEMPTS = 2
 MAX_SHOWN_FINDINGS = 8
 
 
@@ -107,11 +110,13 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
                 best = checked
             findings = checked.hard + checked.soft or ["the answer could not be used"]
         rejected.append(findings)
+        if best is not None and attempt + 1 >= SOFT_ATTEMPTS:
+            break  # a usable answer is in hand: weak answers are not worth every attempt
         conversation = [
             *messages,
             {"role": "assistant", "content": completion.text[:4000]},
             {"role": "user", "content": templates.render("repair", findings="\n".join(f"- {f}" for f in findings))},
         ]
     if best is not None:
-        return Answer(best.value, attempts, rejected, best.notes, best.soft, tokens)
+        return Answer(best.value, len(rejected), rejected, best.notes, best.soft, tokens)
     raise StepFailed(step, what, attempts, findings)
