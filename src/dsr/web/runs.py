@@ -9,8 +9,11 @@ place inside the runs directory.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from dsr.errors import UserError
@@ -47,11 +50,22 @@ def run_path(runs_dir: Path, run_id: str, must_exist: bool = True) -> Path:
 
 
 def contained(run_dir: Path, path: Path) -> bool:
-    """Is ``path`` (symlinks followed) inside ``run_dir``? Links out are not followed."""
+    """Is ``path`` (symlinks followed) inside ``run_dir``? Links out are not followed.
+    ``path`` must lie under ``run_dir`` as written; only a symlink on the way
+    (rare) costs a resolve."""
     try:
-        return path.resolve().is_relative_to(run_dir.resolve())
-    except OSError:
+        parts = path.relative_to(run_dir).parts
+    except ValueError:
         return False
+    here = run_dir
+    for part in parts:
+        here = here / part
+        if here.is_symlink():
+            try:
+                return path.resolve().is_relative_to(run_dir.resolve())
+            except OSError:
+                return False
+    return True
 
 
 def new_run_id(runs_dir: Path, title: str) -> str:
@@ -180,10 +194,47 @@ def continuity_findings(run_dir: Path) -> list[dict]:
     return [f for f in manifest.get("continuity") or [] if isinstance(f, dict)]
 
 
+_VIEWS: OrderedDict[tuple, dict] = OrderedDict()  # (run, scene, what it was made from) -> view
+_VIEWS_LOCK = threading.Lock()
+VIEWS_KEPT = 2000
+
+
 def scene_view(run_dir: Path, index: int, outline: dict | None = None, with_html: bool = True,
                continuity: list[dict] | None = None) -> dict:
     """Everything the page shows of one scene. ``continuity``: the run's
-    continuity findings (read from manifest.json when not given)."""
+    continuity findings (read from manifest.json when not given).
+
+    Views are kept in memory by what they were made from (the scene's files'
+    sizes and times, the takes, its outline, the findings naming it), so a
+    page opened again renders and validates nothing that has not changed."""
+    if continuity is None:
+        continuity = continuity_findings(run_dir)
+    mine = [f for f in continuity if index + 1 in (f.get("scenes") or [])]
+    takes_file = run_dir / "takes.json"
+    key = (str(run_dir), index, with_html, scene_signature(run_dir, index), _file_stamp(takes_file),
+           _file_stamp(RunDir(run_dir).scene_dir(index) / "takes"), json.dumps([outline, mine], sort_keys=True))
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(key)
+        if view is not None:
+            _VIEWS.move_to_end(key)
+            return view
+    view = _scene_view(run_dir, index, outline, with_html, mine)
+    with _VIEWS_LOCK:
+        _VIEWS[key] = view
+        while len(_VIEWS) > VIEWS_KEPT:
+            _VIEWS.popitem(last=False)
+    return view
+
+
+def _file_stamp(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return "-"
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+def _scene_view(run_dir: Path, index: int, outline: dict | None, with_html: bool, continuity: list[dict]) -> dict:
     run = RunDir(run_dir)
     scene_dir = run.scene_dir(index)
     if scene_dir.exists() and not all(contained(run_dir, p) for p in (scene_dir, *scene_dir.iterdir())):
@@ -217,8 +268,7 @@ def scene_view(run_dir: Path, index: int, outline: dict | None = None, with_html
         "findings": (_findings(meta, fountain) if fountain or meta else []) + [
             {"source": "continuity", "severity": f.get("severity", "warning"), "code": f.get("code", ""),
              "message": f.get("message", ""), "line": None}
-            for f in (continuity_findings(run_dir) if continuity is None else continuity)
-            if index + 1 in (f.get("scenes") or [])],
+            for f in continuity],
     }
     if with_html:
         view["screenplay_html"] = scene_html(fountain) if fountain else None

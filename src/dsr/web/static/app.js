@@ -9,6 +9,7 @@ const main = document.getElementById("main");
 const statusLine = document.getElementById("status");
 let session = { models: [{ name: "embedded", spec: "embedded" }] };
 let leaveView = null; // cleanup of the current view (closes the event stream)
+let viewNumber = 0; // which view is current: work of a view left meanwhile stops
 
 // ---------------------------------------------------------------- helpers
 
@@ -119,6 +120,7 @@ function modelSelect(id, label, chosen) {
 // ---------------------------------------------------------------- router
 
 async function route() {
+  viewNumber += 1;
   if (leaveView) { leaveView(); leaveView = null; }
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   main.replaceChildren();
@@ -469,7 +471,9 @@ const FLAGS = {
 
 async function runView(id) {
   const base = `/api/runs/${encodeURIComponent(id)}`;
-  const run = await api("GET", base);
+  const myView = viewNumber;
+  const [run] = await Promise.all([api("GET", base), sessionReady]);
+  if (myView !== viewNumber) return;
   document.title = `${run.title} · dsr`;
   const scenes = new Map(); // n -> data
   const cards = new Map(); // n -> element
@@ -670,7 +674,13 @@ async function runView(id) {
       el("div", { class: "row" }, s1, s2, writeButton, el("span", { class: "spacer" }), downloads),
       el("p", { id: "progress", class: "progress" }), jobBox, warningsBox),
     list);
-  for (const s of run.scenes) update(s);
+  // The first scenes at once, the rest a batch per frame: the page shows and answers early.
+  run.scenes.slice(0, 8).forEach(update);
+  for (let i = 8; i < run.scenes.length; i += 24) {
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    if (myView !== viewNumber) return;
+    run.scenes.slice(i, i + 24).forEach(update);
+  }
   showJob(run.job);
   refreshOutputs(false);
   warningsBox.replaceChildren(...warningList(run.warnings));
@@ -707,7 +717,6 @@ async function pagesView(id) {
 // ---------------------------------------------------------------- start
 
 window.addEventListener("hashchange", route);
-(async () => {
-  try { session = await api("GET", "/api/session"); } catch (e) { say(e.message, "error"); }
-  route();
-})();
+// The session (models offered) and the first view's data are fetched at once.
+const sessionReady = api("GET", "/api/session").then((data) => { session = data; }, (e) => say(e.message, "error"));
+route();
