@@ -37,6 +37,7 @@ bench: setup-test
 	$(PY) bench/llm.py
 	$(PY) bench/story_load.py
 	$(PY) bench/continuity.py
+	$(PY) bench/web.py
 
 clean:
 	rm -rf runs build dist .pytest_cache
