@@ -13,11 +13,16 @@ from pathlib import Path
 import pytest
 from conftest import story_data, write_yaml
 
+from dsr.evaluate.coverage import outline_coverage
+from dsr.fidelity.prose import scene_brief, screenplay_findings
 from dsr.llm.cache import CallJournal
 from dsr.pipeline.settings import Settings
 from dsr.pipeline.write import write_story
+from dsr.screenplay.model import Screenplay
 from dsr.screenplay.parser import parse
 from dsr.screenplay.validate import validate
+from dsr.screenplay.writer import write
+from dsr.story.loader import load_story
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +39,22 @@ def assert_valid_screenplay(run_dir: Path, headings: list[str]) -> None:
     assert any(el.type == "action" for el in sp.elements)
 
 
+def assert_keeps_the_outline(run_dir: Path) -> None:
+    """Whatever the 135M model wrote, the screenplay tells the outline's story
+    with the outline's cast: each scene names its characters (the evaluation's
+    character coverage, 100 %), and nobody else speaks or acts."""
+    story = load_story(TWO_SCENES)
+    sp = parse((run_dir / "screenplay.fountain").read_text())
+    starts = [i for i, el in enumerate(sp.elements) if el.type == "scene_heading"] + [len(sp.elements)]
+    scenes = [write(Screenplay(title_page={}, elements=sp.elements[a:b])) for a, b in zip(starts, starts[1:])]
+    assert outline_coverage(story, scenes)["character_coverage"] == 1.0
+    assert {el.name for el in sp.elements if el.type == "character"} <= {"JUNE", "MR. OKAFOR"}
+    for index, scene in enumerate(scenes):
+        body = [el for el in parse(scene).elements if el.type != "scene_heading"]
+        found = {f.code for f in screenplay_findings(body, scene_brief(story, index))}
+        assert not found & {"missing-character", "invented-character", "absent-character"}, (index, found, scene)
+
+
 def test_embedded_model_end_to_end(tmp_path):
     out = tmp_path / "run"
     result = write_story(TWO_SCENES, out, Settings(**SMALL))
@@ -48,6 +69,7 @@ def test_embedded_model_end_to_end(tmp_path):
     prose = (out / "prose.md").read_text()
     assert prose.count("## ") == 2 and len(prose.split()) > 40
     assert "2 scenes" in result.summary
+    assert_keeps_the_outline(out)
 
     calls = CallJournal(out / "calls.sqlite").real_calls()
     again = write_story(TWO_SCENES, out, Settings(**SMALL))
