@@ -116,3 +116,13 @@ def test_the_gate_never_crashes(text):
     story = load_story_text(STORY, "yaml")
     for index in range(3):
         prose_findings(text, scene_brief(story, index), lambda q, p: [0.5] * len(q))
+
+
+def test_the_evaluation_counts_a_declared_alias_as_the_gate_does(story):
+    from dsr.evaluate.coverage import character_present
+
+    brief = scene_brief(story, 0)
+    prose = "Nelly leans on the counter. Tess waits by the door."
+    assert "missing-character" not in codes(prose, brief)
+    assert character_present("NELL", prose, set(), story.characters[0].aliases)
+    assert not character_present("NELL", prose, set())

@@ -45,12 +45,16 @@ def scene_words(fountain: str) -> tuple[str, set[str]]:
     return " ".join(" ".join(parts).split()), speakers
 
 
-def character_present(name: str, text: str, speakers: set[str]) -> bool:
-    """Speaking, or named (any word of the name of 3+ letters) in the text."""
-    if name.upper() in speakers or any(s.split(" (")[0] == name.upper() for s in speakers):
-        return True
-    words = [w for w in re.findall(r"[^\W\d_]+", name) if len(w) >= 3]
-    return any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) for w in words)
+def character_present(name: str, text: str, speakers: set[str], aliases: list[str] | tuple[str, ...] = ()) -> bool:
+    """Speaking, or named (any word of the name or of a declared alias, of 3+
+    letters) in the text: the story's aliases count as for dsr write's gate."""
+    for written in (name, *aliases):
+        if written.upper() in speakers or any(s.split(" (")[0] == written.upper() for s in speakers):
+            return True
+        words = [w for w in re.findall(r"[^\W\d_]+", written) if len(w) >= 3]
+        if any(re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE) for w in words):
+            return True
+    return False
 
 
 def outline_coverage(story: Story, scenes: list[str]) -> dict[str, Any]:
@@ -62,7 +66,8 @@ def outline_coverage(story: Story, scenes: list[str]) -> dict[str, Any]:
     for beat, scene in zip(story.scenes, scenes):
         text, speakers = scene_words(scene)
         texts.append(text)
-        found = [n for n in beat.characters if character_present(n, text, speakers)]
+        found = [n for n in beat.characters
+                 if character_present(n, text, speakers, getattr(story.character(n), "aliases", ()))]
         missing = [n for n in beat.characters if n not in found]
         named += len(beat.characters)
         present += len(found)
