@@ -28,7 +28,9 @@ def test_the_manifest_lists_continuity_findings_of_the_written_screenplay(story_
     # off here, to see the manifest report whatever the screenplay holds.
     from dsr.pipeline.orchestrate import Pipeline
 
-    monkeypatch.setattr(Pipeline, "prose_gate", lambda self, index: lambda prose: [])
+    from dsr.fidelity.prose import ProseGate
+
+    monkeypatch.setattr(ProseGate, "__call__", lambda self, prose: [])
     monkeypatch.setattr(Pipeline, "screenplay_gate", lambda self, index, events: lambda body: [])
     out = tmp_path / "run"
     summary = run(story_file, out, ScriptedModel(overrides={"prose": jonah_drops_in,

@@ -159,3 +159,17 @@ def test_direct_answers_that_never_keep_the_outline_are_built_from_it(story_file
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["built_from_outline"] == [1, 2, 3, 4] and manifest["fallbacks"] == []
     assert "4 scenes built from the outline" in result.summary
+
+
+def test_the_floor_keeps_only_the_directives_beats_about_the_scene(story_file, tmp_path):
+    beats = lambda r: json.dumps({  # noqa: E731
+        "pacing": "slow", "revelation": "none", "emotional_trajectory": "flat",
+        "action_beats": ["Maya searches the hallway place for the mug, under every coat.",  # about the summary
+                         "The scene is one sentence only.",  # an echo of the instructions
+                         "ARCHIE walks in and sits down."]})  # somebody the story does not have
+    hopeless = lambda r: "..."  # noqa: E731
+    out = tmp_path / "run"
+    run(story_file, out, ScriptedModel(overrides={"directives": beats, "prose": hopeless, "prose_repair": hopeless}))
+    prose = (out / "scenes/002/prose.md").read_text()
+    assert prose == ("JONAH is there.\n\nMaya searches the place for the mug, step 2.\n\n"
+                     "Maya searches the hallway place for the mug, under every coat.\n")

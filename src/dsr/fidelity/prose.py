@@ -127,6 +127,17 @@ def _error(code: str, message: str) -> Finding:
     return Finding(1, "error", code, message)
 
 
+@dataclass
+class ProseGate:
+    """One scene's gate: prose -> its findings."""
+
+    brief: SceneBrief
+    best_match: BestMatch | None = None
+
+    def __call__(self, prose: str) -> list[Finding]:
+        return prose_findings(prose, self.brief, self.best_match)
+
+
 def prose_findings(prose: str, brief: SceneBrief, best_match: BestMatch | None = None) -> list[Finding]:
     """What is wrong with a scene's prose (nothing: it keeps the outline)."""
     return _findings(prose or "", brief, best_match, cues=[])

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dsr.errors import UserError
-from dsr.fidelity.prose import BestMatch, SceneBrief, prose_findings, scene_brief, screenplay_findings
+from dsr.fidelity.prose import BestMatch, ProseGate, SceneBrief, scene_brief, screenplay_findings
 from dsr.files import atomic_write_json, read_json
 from dsr.llm.base import ChatModel
 from dsr.pipeline.calls import CallLog, StageError
@@ -92,8 +92,8 @@ class Pipeline:
             self._best_match = shared_embedder().best_match
         return self._best_match(queries, passages)
 
-    def prose_gate(self, index: int):
-        return lambda prose: prose_findings(prose, self.briefs[index], self.best_match)
+    def prose_gate(self, index: int) -> ProseGate:
+        return ProseGate(self.briefs[index], self.best_match)
 
     def screenplay_gate(self, index: int, events: bool):
         """Stage 2 keeps the cast (the prose passed the event checks); --direct gets them all."""

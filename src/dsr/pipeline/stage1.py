@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 from pydantic import ValidationError
 
+from dsr.fidelity.prose import ProseGate
 from dsr.llm.base import ChatModel, Params
 from dsr.llm.text import clean_answer, extract_json
 from dsr.pipeline.calls import CallLog, ask, sample_index
@@ -60,9 +60,7 @@ _PLAN_LABEL = re.compile(r"^\W*(?:pacing|revelation|emotional trajectory|action 
 _MARKDOWN_HEADER = re.compile(r"^\s*(?:#{1,6}\s+.*|(?:scene|szene|escena)\s+\d+\s*[:.-].*|\*\*[^*]+\*\*\s*)$", re.IGNORECASE)
 
 
-# prose -> what is wrong with it against the outline (``dsr.fidelity.prose``)
-Gate = Callable[[str], list[Finding]]
-
+Gate = ProseGate  # prose -> what is wrong with it against the outline
 
 @dataclass
 class Stage1Result:
@@ -289,7 +287,7 @@ async def write_prose(
         rejected.append(finding_dicts(findings))
         log.note(f"prose attempt {attempt + 1} rejected: " + ", ".join(sorted({f.code for f in findings})))
         conversation = prose_repair_messages(first, clean_answer(completion.text), findings_text(findings))
-    prose = outline_prose(story, index, directives)
+    prose = outline_prose(story, index, directives, gate.best_match)
     return Stage1Result(directives, prose, ["prose_from_outline"], attempts, "outline", rejected)
 
 
