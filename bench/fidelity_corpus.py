@@ -24,7 +24,7 @@ import yaml
 from dsr.fidelity.prose import COVERAGE_THRESHOLD, coverage, prose_findings, scene_brief
 from dsr.fidelity.similarity import shared_embedder
 from dsr.story.model import Story
-from dsr.synth.corpus import load_corpus, scene_as_prose
+from dsr.synth.corpus import heading_fields, load_corpus, scene_as_prose
 
 HERE = Path(__file__).resolve().parent
 
@@ -42,7 +42,7 @@ def main() -> int:
     for sp_id, outline in beats.items():
         sp = corpus[sp_id]
         story = Story.model_validate({"title": sp.title or sp_id, "characters": outline["characters"],
-                                      "scenes": [{**s, "place": sp.scenes[i].heading.text, "time": "DAY"}
+                                      "scenes": [{**s, **heading_fields(sp.scenes[i].heading.text)}
                                                  for i, s in enumerate(outline["scenes"])]})
         for i, scene in enumerate(sp.scenes[:len(outline["scenes"])]):
             prose = scene_as_prose(scene)
