@@ -314,3 +314,21 @@ def test_of_weak_answers_the_one_with_fewest_findings_is_kept(tmp_path):
     assert premise["conflict"] == default_answer(model.requests[1])["conflict"]
     assert result.flags == ["premise.yaml: kept with a weakness no answer was free of: "
                             "theme is too short (1 word; write at least 4)"]
+
+
+def test_the_whole_characters_before_a_cut_are_kept_and_flagged(tmp_path):
+    from dsr.llm.base import Completion
+
+    whole = json.dumps(_cast(["EDITH", "MIA"]))[:-2]  # '{"characters": [{...}, {...}' without ']}'
+    cut = whole + ', {"name": "TOM", "who": "A ferry skipper who'
+
+    def characters(request):
+        return Completion(cut, "length")
+
+    model = ScriptedModel(overrides={"characters": characters, "characters_repair": characters})
+    result = run(tmp_path / "dev", model, logline=LOGLINE, until="characters", max_attempts=3)
+    cast = yaml.safe_load((tmp_path / "dev" / "characters.yaml").read_text())["characters"]
+    assert [c["name"] for c in cast] == ["EDITH", "MIA"]
+    assert model.kinds() == ["premise", "characters", "characters_repair"]
+    assert result.flags == ["characters.yaml: kept with a weakness no answer was free of: the answer was cut "
+                            "off at 1800 tokens; write less (the items before the cut were kept)"]

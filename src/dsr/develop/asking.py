@@ -15,6 +15,7 @@ same keys again (answered by the call cache).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Generic, TypeVar
 
@@ -94,15 +95,19 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
         if not completion.cached:
             tokens += completion.usage.completion_tokens
         data = extract_json(completion.text.replace("\n", " "))
+        cut = None
         if completion.finish_reason == "length":
-            # The schema bounds every text, so the limit fits any answer of the
-            # size asked for: a cut answer ran on (too many items); more room
-            # would only buy more of it.
-            findings = [f"the answer was cut off at {current.max_tokens} tokens; write less"]
-        elif data is None:
-            findings = ["the answer was not a JSON object"]
+            # The schema bounds every text: a cut answer ran on (too many
+            # items, or words of many tokens). More room would only buy more
+            # of it; the whole items before the cut may still be a usable answer.
+            cut = f"the answer was cut off at {current.max_tokens} tokens; write less"
+            data = whole_items_before_cut(completion.text.replace("\n", " "))
+        if data is None:
+            findings = [cut or "the answer was not a JSON object"]
         else:
             checked = check(data)
+            if cut:
+                checked.soft.insert(0, cut + " (the items before the cut were kept)")
             usable = checked.value is not None and not checked.hard
             if usable and not checked.soft:
                 return Answer(checked.value, attempt + 1, rejected, checked.notes, [], tokens)
@@ -120,3 +125,43 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
     if best is not None:
         return Answer(best.value, len(rejected), rejected, best.notes, best.soft, tokens)
     raise StepFailed(step, what, attempts, findings)
+
+
+def whole_items_before_cut(text: str) -> dict[str, Any] | None:
+    """An answer cut off inside its top-level list (``{"characters": [{...},
+    {...}, {"name": "X", "wh``) as the object with the items that were
+    complete (``{"characters": [{...}, {...}]}``); None when no item was."""
+    start = text.find("{")
+    if start < 0:
+        return None
+    stack: list[str] = []
+    in_string = escaped = False
+    last_whole: int | None = None
+    for i in range(start, len(text)):
+        ch = text[i]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            stack.append(ch)
+        elif ch in "}]":
+            if not stack:
+                return None
+            stack.pop()
+            if stack == ["{", "["]:  # an item of the top-level list just ended
+                last_whole = i + 1
+            elif not stack:
+                return None  # the object ended: not cut inside a list
+    if last_whole is None:
+        return None
+    try:
+        data = json.loads(text[start:last_whole] + "]}")
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
