@@ -229,11 +229,11 @@ def prose_repair_messages(first: list[dict], answer: str, findings: str) -> list
 
 
 def stage1_requests(story: Story, index: int, context: str) -> dict:
-    """Every request stage 1 can send for a scene, rendered exactly, with
-    placeholders where a model answer goes: the key of its artifacts."""
-    first = prose_messages(story, index, context, "<directives>")
-    return {"directives": directives_messages(story, index, context), "prose": first,
-            "repair": prose_repair_messages(first, "<answer>", "<findings>")}
+    """The requests a scene's first directives and prose answers come from,
+    rendered exactly, with a placeholder where the model's plan goes (the
+    repair request is keyed apart: see ``steps.py``)."""
+    return {"directives": directives_messages(story, index, context),
+            "prose": prose_messages(story, index, context, "<directives>")}
 
 
 def finding_dicts(findings: list[Finding]) -> list[dict]:

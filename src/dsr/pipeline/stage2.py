@@ -76,13 +76,6 @@ def repair_messages(conversation: list[dict], answer: str, findings: str, fmt: s
     ]
 
 
-def requests_for_key(first_messages: dict[str, list[dict]]) -> dict[str, list[list[dict]]]:
-    """Every request a scene's formatting can send, rendered exactly, with
-    placeholders where a model answer goes: the key of its artifact."""
-    return {fmt: [messages, repair_messages(messages, "<answer>", "<findings>", fmt)]
-            for fmt, messages in first_messages.items()}
-
-
 def finding_dicts(findings) -> list[dict]:
     return [{"line": f.line, "severity": f.severity, "code": f.code, "message": f.message} for f in findings]
 

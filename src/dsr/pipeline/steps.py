@@ -67,8 +67,7 @@ class Stage1Step:
         }
 
         def first(ctx: str) -> str:
-            requests = stage1_requests(pipe.story, index, ctx)
-            return hash_of({**common, "directives": requests["directives"], "prose": requests["prose"]})
+            return hash_of({**common, "requests": stage1_requests(pipe.story, index, ctx)})
 
         repair = hash_of({"v": PIPELINE_VERSION, "attempts": max(1, pipe.settings.max_attempts),
                           "repair": prose_repair_messages([], "<answer>", "<findings>")})
