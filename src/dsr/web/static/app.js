@@ -144,6 +144,7 @@ async function route() {
 
 async function runsView() {
   document.title = "dsr · writers' room";
+  await sessionReady; // the models the develop card offers
   const data = await api("GET", "/api/runs");
   const examples = await api("GET", "/api/examples");
   const fileInput = el("input", { type: "file", id: "import-file", accept: ".yaml,.yml,.json,.md,.markdown", class: "visually-hidden",
