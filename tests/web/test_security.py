@@ -159,3 +159,41 @@ def test_model_keys_never_reach_the_page(tmp_path, model, monkeypatch):
         assert [m["name"] for m in session["models"]] == ["remote", "fake"]
         for body in bodies:
             assert b"sk-very-secret-123" not in body and b"sk-in-url-456" not in body and b"DSR_TEST_KEY" not in body
+
+
+def test_dsr_serve_starts_on_loopback_and_serves_the_page(tmp_path):
+    import json
+    import time
+    import urllib.request
+
+    from webkit import free_port
+
+    port = free_port()
+    config = tmp_path / "dsr.toml"
+    config.write_text('prose_tokens = 300\n[models]\nlocal = "openai:m@http://127.0.0.1:9/v1#key_env=DSR_TEST_NOKEY"\n')
+    process = subprocess.Popen([sys.executable, "-m", "dsr", "serve", "--port", str(port), "--runs", str(tmp_path / "runs"),
+                                "--config", str(config)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/session", timeout=5) as reply:
+                    session = json.loads(reply.read())
+                break
+            except OSError:
+                assert process.poll() is None, process.stderr.read()
+                assert time.monotonic() < deadline, "dsr serve did not answer"
+                time.sleep(0.3)
+        assert [m["name"] for m in session["models"]] == ["embedded", "local"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as reply:
+            page = reply.read().decode("utf-8")
+        assert "<title>dsr · writers' room</title>" in page
+        # Nothing on the page comes from elsewhere: no address in the page, its script or its styles.
+        for name in ("/", "/static/app.js", "/static/app.css", "/screenplay.css"):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{name}", timeout=5) as reply:
+                text = reply.read().decode("utf-8")
+            assert "http://" not in text and "https://" not in text and "//cdn" not in text, name
+    finally:
+        process.terminate()
+        out, _err = process.communicate(timeout=30)
+    assert f"http://localhost:{port}/" in out
