@@ -145,7 +145,7 @@ def test_an_invalid_answer_is_asked_again_with_the_findings(tmp_path):
 
 
 def test_a_namesake_is_left_out_when_the_rest_is_a_cast(tmp_path):
-    model = ScriptedModel(overrides={"characters": lambda r: _cast(["EDITH", "MIA", "EDITH"])})
+    model = ScriptedModel(overrides={"characters": lambda r: _cast(["EDITH", "MIA", "EDITH", "EDITH"])})
     result = run(tmp_path / "dev", model, logline=LOGLINE, until="characters", max_attempts=2)
     cast = yaml.safe_load((tmp_path / "dev" / "characters.yaml").read_text())["characters"]
     assert [c["name"] for c in cast] == ["EDITH", "MIA"]

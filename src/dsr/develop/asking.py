@@ -113,7 +113,7 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
                 return Answer(checked.value, attempt + 1, rejected, checked.notes, [], tokens)
             if usable and (best is None or len(checked.soft) < len(best.soft)):
                 best = checked
-            findings = checked.hard + checked.soft or ["the answer could not be used"]
+            findings = list(dict.fromkeys(checked.hard + checked.soft)) or ["the answer could not be used"]
         rejected.append(findings)
         if best is not None and attempt + 1 >= SOFT_ATTEMPTS:
             break  # a usable answer is in hand: weak answers are not worth every attempt
@@ -123,7 +123,7 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
             {"role": "user", "content": templates.render("repair", findings="\n".join(f"- {f}" for f in findings))},
         ]
     if best is not None:
-        return Answer(best.value, len(rejected), rejected, best.notes, best.soft, tokens)
+        return Answer(best.value, len(rejected), rejected, best.notes, list(dict.fromkeys(best.soft)), tokens)
     raise StepFailed(step, what, attempts, findings)
 
 
