@@ -119,3 +119,16 @@ def test_the_word_patterns_refuse_what_a_small_model_loops_on(junk):
     from dsr.develop.steps import text_schema
 
     assert not re.fullmatch(text_schema(2, 30)["pattern"][1:-1], junk)
+
+
+@pytest.mark.parametrize("cut, kept", [
+    ('{"characters": [{"name": "A"}, {"name": "B"}, {"name": "C", "who": "a b', {"characters": [{"name": "A"}, {"name": "B"}]}),
+    ('{"scenes": [{"place": "SHORE", "summary": "Edith walks and walks', {"scenes": [{"place": "SHORE", "summary": "Edith walks and walks"}]}),
+    ('{"scenes": [{"place": "SHORE", "inter', {"scenes": [{"place": "SHORE"}]}),
+    ('{"scenes": [{"place": "SHORE", "interior": ', {"scenes": [{"place": "SHORE"}]}),
+    ('Sure! no JSON here', None),
+])
+def test_what_is_kept_of_an_answer_cut_by_the_token_limit(cut, kept):
+    from dsr.develop.asking import whole_items_before_cut
+
+    assert whole_items_before_cut(cut) == kept

@@ -128,17 +128,24 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
 
 
 def whole_items_before_cut(text: str) -> dict[str, Any] | None:
-    """An answer cut off inside its top-level list (``{"characters": [{...},
-    {...}, {"name": "X", "wh``) as the object with the items that were
-    complete (``{"characters": [{...}, {...}]}``); None when no item was."""
+    """What can be kept of an answer cut off by the token limit, as an object:
+
+    - cut inside its top-level list (``{"characters": [{...}, {...}, {"na``):
+      the items that were complete (``{"characters": [{...}, {...}]}``);
+    - else cut anywhere else: closed at the cut (a text ends where it was
+      cut, a key with no value is dropped), for the validator to judge
+      what is missing or cut short.
+
+    None when nothing can be made of it."""
     start = text.find("{")
     if start < 0:
         return None
-    stack: list[str] = []
+    body = text[start:]
+    stack: list[list] = []  # [bracket, expecting a key?]
     in_string = escaped = False
+    string_start = 0
     last_whole: int | None = None
-    for i in range(start, len(text)):
-        ch = text[i]
+    for i, ch in enumerate(body):
         if in_string:
             if escaped:
                 escaped = False
@@ -146,22 +153,41 @@ def whole_items_before_cut(text: str) -> dict[str, Any] | None:
                 escaped = True
             elif ch == '"':
                 in_string = False
-        elif ch == '"':
-            in_string = True
+            continue
+        if ch == '"':
+            in_string, string_start = True, i
         elif ch in "{[":
-            stack.append(ch)
+            stack.append([ch, ch == "{"])
         elif ch in "}]":
             if not stack:
                 return None
             stack.pop()
-            if stack == ["{", "["]:  # an item of the top-level list just ended
+            if [frame[0] for frame in stack] == ["{", "["]:  # an item of the top-level list just ended
                 last_whole = i + 1
             elif not stack:
-                return None  # the object ended: not cut inside a list
-    if last_whole is None:
-        return None
+                return None  # the object ended: nothing was cut
+        elif ch == ":" and stack:
+            stack[-1][1] = False
+        elif ch == "," and stack:
+            stack[-1][1] = stack[-1][0] == "{"
+    if last_whole is not None:
+        return _loads(body[:last_whole] + "]}")
+    if in_string:
+        if stack and stack[-1][1]:  # cut inside a key: drop it
+            body = body[:string_start]
+        else:
+            body = (body[:-1] if escaped else body) + '"'
+    body = body.rstrip()
+    if body.endswith(":"):  # a key with no value
+        body = body[:body.rstrip(":").rstrip().rfind('"', 0, len(body.rstrip(":").rstrip()) - 1)]
+    body = body.rstrip().rstrip(",")
+    closing = "".join("}" if frame[0] == "{" else "]" for frame in reversed(stack))
+    return _loads(body + closing)
+
+
+def _loads(text: str) -> dict[str, Any] | None:
     try:
-        data = json.loads(text[start:last_whole] + "]}")
+        data = json.loads(text)
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
