@@ -152,8 +152,11 @@ def test_redraw_keeps_takes_and_choose_switches_back(server, client, tmp_path):
     assert client.post(f"/api/runs/{run_id}/scenes/1/take", {"take": 7}).status == 404
 
 
-def test_edit_screenplay_is_validated_on_save(server, client, tmp_path):
+def test_edit_screenplay_is_validated_on_save(server, client, model, tmp_path):
+    bad = lambda r: "not a scene"  # noqa: E731  (every stage-2 answer fails: the fallback makes the scene)
+    model.overrides = {kind: bad for kind in ("stage2_json", "stage2_fountain", "stage2_json_repair", "stage2_fountain_repair")}
     run_id = written_run(server, client)
+    assert client.get(f"/api/runs/{run_id}/scenes/1").json["fallback"]
     scene = client.get(f"/api/runs/{run_id}/scenes/1").json
     bad = scene["screenplay"] + "\nMAYA: Where is it?\n"
     reply = client.put(f"/api/runs/{run_id}/scenes/1/screenplay", {"screenplay": bad, "base_version": scene["screenplay_version"]})
@@ -163,7 +166,8 @@ def test_edit_screenplay_is_validated_on_save(server, client, tmp_path):
     assert reply.status == 202, reply.text
     assert server.wait_job(run_id)["state"] == "done"
     assert "Where is it?" in (tmp_path / "runs" / run_id / "screenplay.fountain").read_text("utf-8")
-    assert client.get(f"/api/runs/{run_id}/scenes/1").json["edited"].get("screenplay")
+    edited = client.get(f"/api/runs/{run_id}/scenes/1").json
+    assert edited["edited"].get("screenplay") and not edited["fallback"]
 
 
 def test_second_start_is_refused_and_failure_names_scene_and_stage(tmp_path):

@@ -259,7 +259,8 @@ def _scene_view(run_dir: Path, index: int, outline: dict | None, with_html: bool
         "screenplay_version": text_version(fountain) if fountain is not None else None,
         # Stage 1's flags are about its prose: once the writer has rewritten it they no longer apply.
         "flags": [] if (meta.get("edited") or {}).get("prose") else stage1.get("flags") or [],
-        "fallback": bool(stage2.get("fallback")),
+        # The fallback note is about stage 2's text: a screenplay the writer edited since is theirs.
+        "fallback": bool(stage2.get("fallback")) and not (meta.get("edited") or {}).get("screenplay"),
         "attempts": stage2.get("attempts"),
         "format": stage2.get("format"),
         "edited": meta.get("edited") or {},
