@@ -132,3 +132,14 @@ def test_what_is_kept_of_an_answer_cut_by_the_token_limit(cut, kept):
     from dsr.develop.asking import whole_items_before_cut
 
     assert whole_items_before_cut(cut) == kept
+
+
+def test_findings_name_scenes_by_their_number_in_the_story():
+    cast = [Character(name="EDITH")]
+    earlier = check_scenes({"scenes": [{"place": "shore", "interior": "EXT", "time": "DAY", "characters": ["EDITH"],
+                                        "summary": "Edith walks the shore at low tide, picking up driftwood."}]},
+                           1, cast, []).value
+    checked = check_scenes({"scenes": [{"place": "", "interior": "INT", "time": "DAY", "characters": ["EDITH"],
+                                        "summary": "Edith lights the stove and waits for the kettle to sing."}]},
+                           1, cast, earlier)
+    assert checked.hard == ["scene 2: place is empty"]

@@ -128,6 +128,8 @@ def clean_place(value: Any) -> str:
 
 def check_scenes(data: dict[str, Any], count: int, cast: list[Character],
                  earlier: list[OutlineScene]) -> Checked[list[OutlineScene]]:
+    """The scenes of one part; ``earlier`` are those before it (their count
+    numbers these scenes as in the story)."""
     names = [c.name for c in cast]
     entries = data.get("scenes")
     if isinstance(entries, dict):
@@ -143,7 +145,7 @@ def check_scenes(data: dict[str, Any], count: int, cast: list[Character],
         entries = entries[:count]
     seen = {" ".join(words(s.summary.lower())) for s in earlier}
     scenes: list[OutlineScene] = []
-    for n, entry in enumerate(entries, 1):
+    for n, entry in enumerate(entries, len(earlier) + 1):
         label = f"scene {n}"
         if not isinstance(entry, dict):
             found.hard.append(f"{label} is not an object with place, interior, time, characters, summary")
@@ -152,7 +154,7 @@ def check_scenes(data: dict[str, Any], count: int, cast: list[Character],
         if not words(place):
             found.hard.append(f"{label}: place is empty")
         elif len(place.split()) > 6:
-            found.soft.append(f"{label}: place is too long; a few words such as HARBOUR OFFICE")
+            found.soft.append(f"{label}: place is too long; give a few words naming the place")
         try:
             interior = parse_interior(text_of(entry.get("interior")) or "int")
         except ValueError:
@@ -203,6 +205,7 @@ def complete_story(planned: list[PlannedScene], sheet: BeatSheet, cast: list[Cha
     for beat, index in sorted(last_of_beat.items()):
         change = sheet.beats[beat].change
         scene = planned[index].scene
+        change = change if not change or change[-1] in ".!?…" else change + "."
         if change and not scene.directives:
             scene.directives = f"By the end of this scene ({sheet.beats[beat].name}): {change}"
         elif change and change not in scene.directives:
