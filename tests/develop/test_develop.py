@@ -332,3 +332,15 @@ def test_the_whole_characters_before_a_cut_are_kept_and_flagged(tmp_path):
     assert model.kinds() == ["premise", "characters", "characters_repair"]
     assert result.flags == ["characters.yaml: kept with a weakness no answer was free of: the answer was cut "
                             "off at 1800 tokens; write less (the items before the cut were kept)"]
+
+
+def test_until_says_when_a_later_file_is_left_behind(tmp_path):
+    folder = tmp_path / "dev"
+    run(folder, ScriptedModel(), logline=LOGLINE)
+    new_cast = ScriptedModel(overrides={"characters": lambda r: _cast(["ROSA", "IAN"]) if r.sample >= 100 else None})
+    result = run(folder, new_cast, redo="characters", until="characters")
+    assert [(r.step, r.action, r.detail) for r in result.reports[2:]] == [
+        ("beats", "not run", "--until characters; the file there was not brought up to date"),
+        ("story", "not run", "--until characters; the file there was not brought up to date")]
+    again = ScriptedModel()
+    assert [r.action for r in run(folder, again).reports] == ["unchanged", "unchanged", "written", "written"]

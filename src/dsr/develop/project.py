@@ -433,7 +433,7 @@ class Developer:
                 value = await self._write(step, take, False)
                 self.result.reports.append(StepReport(step, "written", self._detail(step)))
             elif edited:
-                detail = "edited by hand; kept"
+                detail = "edited by hand"
                 if record is not None and record.get("input_hash") != input_hash:
                     detail += (f", although what it was made from changed: --redo {step} draws it again "
                                "(your version is then kept under takes/)")
@@ -447,8 +447,10 @@ class Developer:
                 self.result.reports.append(StepReport(step, "written", self._detail(step, "what it is made from changed")))
             self.apply(step, value)
             if self.options.until == step:
-                self.result.reports.extend(StepReport(s, "not run", f"--until {step}")
-                                           for s in STEPS[STEPS.index(step) + 1:])
+                self.result.reports.extend(
+                    StepReport(s, "not run", f"--until {step}" + ("; the file there was not brought up to date"
+                                                                  if self.dir.file(s).exists() else ""))
+                    for s in STEPS[STEPS.index(step) + 1:])
                 break
         self._save_options()
         return self.result
