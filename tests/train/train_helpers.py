@@ -74,8 +74,11 @@ save_steps = 2
 
 
 def write_config(folder: Path, extra: str = "") -> Path:
+    """The test settings, with ``extra`` lines replacing settings of the same name."""
+    replaced = {line.split("=")[0].strip() for line in extra.splitlines() if "=" in line}
+    kept = [line for line in TEST_CONFIG.splitlines() if line.split("=")[0].strip() not in replaced]
     path = folder / "train.toml"
-    path.write_text(TEST_CONFIG + extra, "utf-8")
+    path.write_text("\n".join(kept) + "\n" + extra, "utf-8")
     return path
 
 

@@ -15,6 +15,7 @@ def plot_losses(history: list[dict], path: Path) -> None:
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     train = [(e["step"], e["loss"]) for e in history if "loss" in e and "step" in e]
     val = [(e["step"], e["eval_loss"]) for e in history if "eval_loss" in e and "step" in e]
@@ -24,6 +25,7 @@ def plot_losses(history: list[dict], path: Path) -> None:
     if val:
         ax.plot([s for s, _ in val], [v for _, v in val], label="validation loss", color="#d62728",
                 marker="o", linewidth=1.4)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("step")
     ax.set_ylabel("loss (completion tokens, cross-entropy)")
     ax.set_title("dsr train: loss")
