@@ -33,10 +33,10 @@ def losses(ckpt: Path) -> list[float]:
 def test_two_processes_train_one_adapter_with_the_single_process_loss(tmp_path, tiny_base, datasets_dir):
     dataset = datasets_dir / "stage1"
     one = tmp_path / "one"
-    config = write_config(tmp_path, "")
+    config = write_config(tmp_path, "eval_steps = 2\n")  # validation at the last step
     # global batch 2 either way: 1 process x 2 rows, or 2 processes x 1 row
     code, _, err = run_dsr("train", dataset, "-o", one, "--base", tiny_base, "--config", config,
-                           "--max-steps", "3", "--batch-size", "2")
+                           "--max-steps", "2", "--batch-size", "2")
     assert code == 0, err
 
     two = tmp_path / "two"
@@ -45,12 +45,12 @@ def test_two_processes_train_one_adapter_with_the_single_process_loss(tmp_path, 
     done = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
          "--master_port", str(free_port()), "-m", "dsr", "train", str(dataset), "-o", str(two),
-         "--base", str(tiny_base), "--config", str(config), "--max-steps", "3", "--batch-size", "1"],
+         "--base", str(tiny_base), "--config", str(config), "--max-steps", "2", "--batch-size", "1"],
         env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.count("3 steps, train loss") == 1  # one summary line: the main process's
+    assert done.stdout.count("2 steps, train loss") == 1  # one summary line: the main process's
     figures = read_json(two / "figures.json")
-    assert figures["world_size"] == 2 and figures["steps"] == 3
+    assert figures["world_size"] == 2 and figures["steps"] == 2
     assert read_json(two / "manifest.json")["world_size"] == 2
     assert len(list((two / "adapter").glob("adapter_model.safetensors"))) == 1
     # both ranks trained: each step's loss is the mean over both processes' rows,

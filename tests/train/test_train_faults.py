@@ -49,6 +49,11 @@ def test_all_rows_too_long_is_one_line(tmp_path, tiny_base):
     assert code == 2 and "all 1 training rows are longer than max_length=64" in err and err.count("\n") == 1
 
 
+def test_resume_with_nothing_to_resume_is_one_line(tmp_path, tiny_base, datasets_dir):
+    code, _, err = run_dsr("train", datasets_dir / "stage1", "-o", tmp_path / "ckpt", "--base", tiny_base, "--resume")
+    assert code == 2 and "--resume:" in err and "no finished checkpoint to resume from" in err
+
+
 @pytest.mark.slow
 def test_out_of_memory_is_one_line_suggesting_what_to_lower(tmp_path, tiny_base, datasets_dir, monkeypatch):
     import torch

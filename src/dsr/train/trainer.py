@@ -186,17 +186,19 @@ def train(request: TrainRequest) -> TrainResult:
     fingerprint = settings_fingerprint(dataset, request.base, base_path, config, request.drop_long)
 
     manifest = read_json(out / MANIFEST) if (out / MANIFEST).exists() else None
-    if (out / MANIFEST).exists() and not isinstance(manifest, dict):
+    # The directory checks are the main process's: the others could see it
+    # half-way through writing its manifest. A failing main process ends them all.
+    if main_process and (out / MANIFEST).exists() and not isinstance(manifest, dict):
         raise UserError(f"{out / MANIFEST} is unreadable; choose another -o or remove the directory")
-    if manifest is None and out.exists() and any(out.iterdir()):
+    if main_process and manifest is None and out.exists() and any(out.iterdir()):
         raise UserError(f"{out} exists and is not a dsr train checkpoint directory; choose another -o")
-    if manifest is not None:
-        if manifest.get("fingerprint") != fingerprint:
+    if isinstance(manifest, dict):
+        if manifest.get("fingerprint") != fingerprint and main_process:
             raise UserError(f"{out} holds a training with another dataset, base or settings "
                             f"({_difference(manifest, dataset, request, config)}); choose another -o "
                             "(nothing was changed)")
-        if manifest.get("status") == "finished" and manifest.get("length_settings") == _length_settings(config) \
-                and (out / ADAPTER_DIR).is_dir():
+        if manifest.get("status") == "finished" and manifest.get("fingerprint") == fingerprint \
+                and manifest.get("length_settings") == _length_settings(config) and (out / ADAPTER_DIR).is_dir():
             figures = read_json(out / "figures.json") or {}
             return TrainResult(out, figures, "already trained: " + summary_line(figures, out), already_done=True)
     checkpoints = complete_checkpoints(out / CHECKPOINTS_DIR)
