@@ -37,8 +37,10 @@ PROMPT = [
 def embedded_speed(rounds: int, tokens: int) -> None:
     from llama_cpp import Llama
 
-    model = EmbeddedModel()
     threads = default_threads()
+    # The same fixed thread count on both sides: this measures the layer, not
+    # the per-call thread choice (bench/pipeline.py section 4 does that).
+    model = EmbeddedModel(n_threads=threads)
     # Its own Llama object, loaded as EmbeddedModel loads its own.
     llama = Llama(model_path=str(default_gguf_path()), n_ctx=DEFAULT_N_CTX, n_threads=threads,
                   n_threads_batch=threads, verbose=False)
