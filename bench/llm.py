@@ -9,8 +9,12 @@
    model directly.
 
 3. With ``--threads``: bare tokens/s at 1, half and all cores.
+4. With ``--grammar``: CPU milliseconds per token (1 thread; CPU time, which
+   a busy machine moves far less than wall time) of free text and of the
+   pipeline's two schemas, sampled by llama-cpp-python's grammar-first chain
+   and grammar-last (``dsr.llm.llama_sampling``), alternating.
 
-    .venv/bin/python bench/llm.py [--rounds 5] [--tokens 200] [--threads]
+    .venv/bin/python bench/llm.py [--rounds 5] [--tokens 200] [--threads] [--grammar]
 """
 
 from __future__ import annotations
@@ -96,6 +100,39 @@ def thread_sweep(tokens: int) -> None:
         del llama
 
 
+def grammar_cost(rounds: int, tokens: int) -> None:
+    import json
+
+    from llama_cpp import Llama, LlamaGrammar
+
+    from dsr.llm.llama_sampling import GrammarLastLlama
+    from dsr.pipeline.scene import elements_schema
+    from dsr.pipeline.stage1 import DIRECTIVES_SCHEMA
+
+    request = [{"role": "user", "content": "Turn this into screenplay elements as JSON: June stands at her door. "
+                                           "She cannot find her key. Mr. Okafor opens his door. 'Good morning,' he "
+                                           "says. June sighs: 'Is it?'"}]
+    schemas = {"free text": None, "stage 2 elements": elements_schema(["JUNE", "MR. OKAFOR"]),
+               "directives": DIRECTIVES_SCHEMA}
+    models = {kind: cls(model_path=str(default_gguf_path()), n_ctx=4096, n_threads=1, n_threads_batch=1,
+                        verbose=False) for kind, cls in (("grammar-first", Llama), ("grammar-last", GrammarLastLlama))}
+    spent: dict[tuple[str, str], list[float]] = {}
+    for sample in range(rounds):
+        for kind, llama in (models.items() if sample % 2 == 0 else reversed(models.items())):
+            for name, schema in schemas.items():
+                if schema is None and kind == "grammar-last":
+                    continue  # the same code path as grammar-first
+                grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False) if schema else None
+                began = time.process_time()
+                answer = llama.create_chat_completion(messages=request, max_tokens=tokens, temperature=0.7,
+                                                      seed=sample, grammar=grammar)
+                cell = spent.setdefault((name, kind), [0.0, 0])
+                cell[0] += time.process_time() - began
+                cell[1] += answer["usage"]["completion_tokens"]
+    for (name, kind), (cpu, n) in spent.items():
+        print(f"{name:17s} {kind:13s} {1000 * cpu / n:5.1f} CPU-ms/token over {n} tokens")
+
+
 class InstantModel:
     spec = "bench:instant"
 
@@ -130,7 +167,10 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--cache-calls", type=int, default=500)
     parser.add_argument("--threads", action="store_true", help="also compare thread counts")
+    parser.add_argument("--grammar", action="store_true", help="also compare grammar-first and grammar-last sampling")
     args = parser.parse_args()
+    if args.grammar:
+        grammar_cost(args.rounds, min(args.tokens, 120))
     cache_overhead(args.cache_calls)
     if args.threads:
         thread_sweep(args.tokens)
