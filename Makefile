@@ -38,6 +38,7 @@ bench: setup-test
 	$(PY) bench/story_load.py
 	$(PY) bench/continuity.py
 	$(PY) bench/web.py
+	$(PY) bench/fidelity_corpus.py
 
 clean:
 	rm -rf runs build dist .pytest_cache
