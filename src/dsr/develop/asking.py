@@ -110,7 +110,7 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
                 checked.soft.insert(0, cut + " (the items before the cut were kept)")
             usable = checked.value is not None and not checked.hard
             if usable and not checked.soft:
-                return Answer(checked.value, attempt + 1, rejected, checked.notes, [], tokens)
+                return Answer(checked.value, attempt + 1, rejected, list(dict.fromkeys(checked.notes)), [], tokens)
             if usable and (best is None or len(checked.soft) < len(best.soft)):
                 best = checked
             findings = list(dict.fromkeys(checked.hard + checked.soft)) or ["the answer could not be used"]
@@ -123,7 +123,8 @@ async def ask_valid(model: ChatModel, messages: list[Message], schema: dict[str,
             {"role": "user", "content": templates.render("repair", findings="\n".join(f"- {f}" for f in findings))},
         ]
     if best is not None:
-        return Answer(best.value, len(rejected), rejected, best.notes, list(dict.fromkeys(best.soft)), tokens)
+        return Answer(best.value, len(rejected), rejected, list(dict.fromkeys(best.notes)),
+                      list(dict.fromkeys(best.soft)), tokens)
     raise StepFailed(step, what, attempts, findings)
 
 
