@@ -34,6 +34,45 @@ def test_story_round_trip_is_the_yaml_dsr_write_reads(server, client, tmp_path):
     assert loaded.scenes[0].characters == ["MAYA", "JONAH", "RITA"]
 
 
+def test_aliases_extras_and_title_page_survive_a_save_in_the_natural_order(server, client, tmp_path):
+    run_id = create_run(client)
+    story = client.get(f"/api/runs/{run_id}/story").json
+    edited = story["story"]
+    # What the page sends: the comma lists already split, the contact as lines of text.
+    edited["characters"][0]["aliases"] = ["Mayita", "Ms. Ortega"]
+    edited["scenes"][1]["extras"] = ["BARMAN", "a nurse"]
+    edited.update(author="Ruth Calder", contact="Ruth Calder\nruth@example.com", draft_date="2026-12-07")
+    saved = client.put(f"/api/runs/{run_id}/story", {"story": edited, "base_version": story["version"]})
+    assert saved.status == 200, saved.text
+
+    path = tmp_path / "runs" / run_id / "input" / f"{run_id}.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    assert list(data) == ["title", "logline", "language", "author", "contact", "draft_date", "characters", "scenes"]
+    assert list(data["characters"][0]) == ["name", "profile", "aliases"]
+    assert list(data["scenes"][1]) == ["place", "time", "interior", "characters", "extras", "summary"]
+    assert "extras" not in data["scenes"][0] and "aliases" not in data["characters"][1]
+    from dsr.story.loader import load_story
+
+    loaded = load_story(path)
+    assert loaded.characters[0].aliases == ["Mayita", "Ms. Ortega"]
+    assert loaded.scenes[1].extras == ["BARMAN", "a nurse"]
+    assert (loaded.author, loaded.contact, loaded.draft_date) == ("Ruth Calder", "Ruth Calder\nruth@example.com", "2026-12-07")
+    # Read back for the page as they were typed.
+    again = client.get(f"/api/runs/{run_id}/story").json["story"]
+    assert again["characters"][0]["aliases"] == ["Mayita", "Ms. Ortega"] and again["scenes"][1]["extras"] == ["BARMAN", "a nurse"]
+
+    # A clash is shown on the field it concerns, and the file is not touched.
+    before = path.read_bytes()
+    again["characters"][1]["aliases"] = ["Mayita"]
+    again["scenes"][0]["extras"] = ["JONAH"]
+    reply = client.put(f"/api/runs/{run_id}/story", {"story": again, "base_version": saved.json["version"]})
+    assert reply.status == 422
+    fields = {f["field"]: f["message"] for f in reply.json["findings"]}
+    assert "alias of MAYA" in fields["characters.1.aliases"]
+    assert "scenes.0.extras" in fields
+    assert path.read_bytes() == before
+
+
 def test_invalid_story_is_shown_not_saved(server, client, tmp_path):
     run_id = create_run(client)
     story = client.get(f"/api/runs/{run_id}/story").json
@@ -253,3 +292,15 @@ def test_a_failed_scene_operation_leaves_the_take_as_it_was(server, client, tmp_
     job = server.wait_job(run_id)
     assert job["state"] == "failed" and "problem" in job["error"] and job["failed_scene"] == 1
     assert client.get(f"/api/runs/{run_id}/scenes/1").json["take"] == 0
+
+
+def test_an_invalid_story_with_a_yaml_date_is_still_shown(server, client, tmp_path):
+    run_id = create_run(client)
+    path = tmp_path / "runs" / run_id / "input" / f"{run_id}.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["scenes"][0]["extras"] = ["MAYA"]  # a clash, so the page gets the file as written
+    path.write_text(yaml.safe_dump(data, sort_keys=False) + "draft_date: 2026-05-01\n", "utf-8")
+    reply = client.get(f"/api/runs/{run_id}/story")
+    assert reply.status == 200, reply.text
+    assert not reply.json["valid"] and reply.json["story"]["draft_date"] == "2026-05-01"
+    assert any(f["field"] == "scenes.0.extras" for f in reply.json["findings"])

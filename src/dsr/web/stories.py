@@ -10,6 +10,7 @@ save of a file that has any.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,11 @@ def raw_data(text: str, fmt: str, source: str) -> Any:
     """The story file as data, valid or not (for the form to show)."""
     try:
         parser = {"yaml": parse_yaml, "json": parse_json, "markdown": parse_markdown_story}[fmt]
-        return parser(text, source).data
+        data = parser(text, source).data
     except (UserError, KeyError):
         return None
+    # YAML reads `draft_date: 2026-05-01` as a date: the page gets it as written.
+    return json.loads(json.dumps(data, default=str))
 
 
 def read_story(path: Path) -> dict:
@@ -92,9 +95,12 @@ def _list(dumper: yaml.SafeDumper, value: list):
 _Dumper.add_representer(str, _text)
 _Dumper.add_representer(list, _list)
 
-STORY_KEYS = ("title", "logline", "genre", "language", "style", "characters", "scenes")
-CHARACTER_KEYS = ("name", "profile", "relationships")
-SCENE_KEYS = ("place", "time", "interior", "characters", "summary", "directives")
+# The order a writer reads a story file in (docs/story-format.md): the title
+# and title-page keys, then the cast, then the scenes.
+STORY_KEYS = ("title", "logline", "genre", "language", "style", "author", "contact", "draft_date",
+              "characters", "scenes")
+CHARACTER_KEYS = ("name", "profile", "relationships", "aliases")
+SCENE_KEYS = ("place", "time", "interior", "characters", "extras", "summary", "directives")
 
 
 def _clean(value: Any) -> Any:

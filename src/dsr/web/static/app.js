@@ -246,7 +246,7 @@ async function followDevelop(id, progress) {
 const INTERIOR = [["true", "INT."], ["false", "EXT."], ["both", "INT./EXT."]];
 
 function blankStory() {
-  return { title: "", logline: "", genre: "", language: "en", style: "", characters: [], scenes: [] };
+  return { title: "", logline: "", genre: "", language: "en", style: "", author: "", contact: "", draft_date: "", characters: [], scenes: [] };
 }
 
 async function storyView(id, example) {
@@ -256,8 +256,8 @@ async function storyView(id, example) {
   else loaded = { story: blankStory(), findings: [] };
   let version = loaded.version || null;
   const story = Object.assign(blankStory(), loaded.story || {});
-  story.characters = (story.characters || []).map((c) => typeof c === "string" ? { name: c } : Object.assign({ name: "", profile: "", relationships: {} }, c));
-  story.scenes = (story.scenes || []).map((s) => Object.assign({ place: "", time: "DAY", interior: true, characters: [], summary: "", directives: "" }, s));
+  story.characters = (story.characters || []).map((c) => typeof c === "string" ? { name: c } : Object.assign({ name: "", profile: "", relationships: {}, aliases: [] }, c));
+  story.scenes = (story.scenes || []).map((s) => Object.assign({ place: "", time: "DAY", interior: true, characters: [], extras: [], summary: "", directives: "" }, s));
   document.title = (story.title || "New story") + " · story · dsr";
 
   const form = el("form", { class: "story", novalidate: true, onsubmit: (e) => { e.preventDefault(); save(); } });
@@ -269,10 +269,23 @@ async function storyView(id, example) {
     const input = opts.multiline
       ? el("textarea", { id: fid, name: path, rows: opts.rows || 3, "aria-describedby": fid + "-msg" })
       : el("input", { id: fid, name: path, type: "text", "aria-describedby": fid + "-msg", autocomplete: "off" });
-    input.value = value || "";
+    input.value = Array.isArray(value) ? value.join("\n") : (value || "");
     input.addEventListener("input", () => { setPath(path, input.value); scheduleCheck(); });
     return el("div", { class: "field" + (opts.wide ? " wide" : "") },
       el("label", { for: fid, text: label + (opts.required ? " (required)" : "") }), input,
+      el("p", { class: "finding", id: fid + "-msg", "data-field": path }));
+  }
+
+  // A list of names typed as one comma-separated line ("Nelly, Mrs. Hartley").
+  function listField(path, label, values) {
+    const fid = "f-" + path.replace(/\./g, "-");
+    const input = el("input", { id: fid, name: path, type: "text", "aria-describedby": fid + "-msg", autocomplete: "off" });
+    input.value = Array.isArray(values) ? values.join(", ") : (values || "");
+    input.addEventListener("input", () => {
+      setPath(path, input.value.split(",").map((v) => v.trim()).filter((v) => v));
+      scheduleCheck();
+    });
+    return el("div", { class: "field wide" }, el("label", { for: fid, text: label }), input,
       el("p", { class: "finding", id: fid + "-msg", "data-field": path }));
   }
 
@@ -305,7 +318,8 @@ async function storyView(id, example) {
         field(`characters.${i}.name`, "Name", c.name, { required: true }),
         field(`characters.${i}.profile`, "Profile: who they are, what they want, how they speak", c.profile, { multiline: true, wide: true }),
         el("div", { class: "field wide" }, el("label", { for: `f-characters-${i}-relationships`, text: "Relationships, one per line (NAME: how they relate)" }), rel,
-          el("p", { class: "finding", id: `f-characters-${i}-relationships-msg`, "data-field": `characters.${i}.relationships` }))),
+          el("p", { class: "finding", id: `f-characters-${i}-relationships-msg`, "data-field": `characters.${i}.relationships` })),
+        listField(`characters.${i}.aliases`, "Other names the text may use, separated by commas (optional)", c.aliases)),
       el("div", { class: "row" }, el("button", { type: "button", class: "quiet", onclick: () => {
         const name = c.name;
         story.characters.splice(i, 1);
@@ -359,6 +373,7 @@ async function storyView(id, example) {
         field(`scenes.${i}.place`, "Place", s.place),
         field(`scenes.${i}.time`, "Time", s.time),
         who,
+        listField(`scenes.${i}.extras`, "Extras: minor people who may appear and speak, separated by commas (optional)", s.extras),
         field(`scenes.${i}.summary`, "What happens", s.summary, { multiline: true, wide: true, required: true, rows: 3 }),
         field(`scenes.${i}.directives`, "Directives for the writer (optional)", s.directives, { multiline: true, wide: true, rows: 2 })));
     card.addEventListener("dragstart", (e) => { e.dataTransfer.setData("text/plain", String(i)); card.classList.add("dragging"); });
@@ -377,19 +392,22 @@ async function storyView(id, example) {
           field("genre", "Genre", story.genre),
           field("language", "Language (code such as en, de, es)", story.language),
           field("logline", "Logline", story.logline, { multiline: true, wide: true, rows: 2 }),
-          field("style", "Style and tone", story.style, { multiline: true, wide: true, rows: 2 }))),
+          field("style", "Style and tone", story.style, { multiline: true, wide: true, rows: 2 }),
+          field("author", "Written by (title page)", story.author),
+          field("draft_date", "Draft date (title page)", story.draft_date),
+          field("contact", "Contact, a line each (title page)", story.contact, { multiline: true, wide: true, rows: 2 }))),
       el("section", { class: "card", "aria-labelledby": "chars-h" }, el("h2", { id: "chars-h", text: `Characters (${story.characters.length})` }),
         el("p", { class: "finding", "data-field": "characters" }),
         story.characters.map(characterCard),
         el("button", { type: "button", id: "add-character", onclick: () => {
-          story.characters.push({ name: "", profile: "", relationships: {} });
+          story.characters.push({ name: "", profile: "", relationships: {}, aliases: [] });
           render(); document.getElementById(`f-characters-${story.characters.length - 1}-name`).focus();
         }, text: "Add character" })),
       el("section", { class: "card", "aria-labelledby": "scenes-h" }, el("h2", { id: "scenes-h", text: `Scenes (${story.scenes.length})` }),
         el("p", { class: "finding", "data-field": "scenes" }),
         el("ol", { class: "scenes" }, story.scenes.map(sceneCard)),
         el("button", { type: "button", id: "add-scene", onclick: () => {
-          story.scenes.push({ place: "", time: "DAY", interior: true, characters: [], summary: "", directives: "" });
+          story.scenes.push({ place: "", time: "DAY", interior: true, characters: [], extras: [], summary: "", directives: "" });
           render(); document.getElementById(`f-scenes-${story.scenes.length - 1}-place`).focus();
         }, text: "Add scene" })),
       el("div", { class: "actions sticky" },
