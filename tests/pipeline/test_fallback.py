@@ -88,3 +88,40 @@ def test_a_capitalised_label_in_the_prose_is_a_speaker_but_a_letter_is_not():
     assert ("character", "WAITER") in [(e.type, e.text) for e in sp.elements]
     assert "A" not in [e.name for e in sp.elements if e.type == "character"]
     assert not errors_in(text)
+
+
+def test_sentences_are_not_split_after_titles_initials_and_abbreviations():
+    assert split_sentences("June's key does not fit. Mr. Okafor offers tea and hides the cat food.") == [
+        "June's key does not fit.", "Mr. Okafor offers tea and hides the cat food."]
+    assert split_sentences("Dr. Hale arrives at 9 a.m. and sits. She leaves at 5 p.m. Maya waits.") == [
+        "Dr. Hale arrives at 9 a.m. and sits.", "She leaves at 5 p.m.", "Maya waits."]
+    assert split_sentences("They meet outside St. Mary's church. J. R. Hartley waves from No. 5.") == [
+        "They meet outside St. Mary's church.", "J. R. Hartley waves from No. 5."]
+    assert split_sentences("Mrs. Okafor buys eggs, flour, etc. and goes home. Ms. Reyes, e.g. her aunt, stays.") == [
+        "Mrs. Okafor buys eggs, flour, etc. and goes home.", "Ms. Reyes, e.g. her aunt, stays."]
+    # A word that only looks like an abbreviation still ends its sentence.
+    assert split_sentences("She shakes her head. No. He leaves!? Then silence...") == [
+        "She shakes her head.", "No.", "He leaves!?", "Then silence..."]
+    # A quotation is never cut, and the words after it may be its attribution.
+    assert split_sentences('"Who? Mr. Hale?" Maya asks. He shrugs.') == ['"Who? Mr. Hale?" Maya asks.', "He shrugs."]
+
+
+def test_a_title_is_no_line_of_its_own_and_speech_keeps_its_speaker():
+    text, sp = scene_of("June's key does not fit. Mr. Okafor offers tea.\n\nDr. Hale coughs. \"Nobody move.\"")
+    got = [(e.type, e.text) for e in sp.elements[1:]]
+    assert got == [("action", "June's key does not fit. Mr. Okafor offers tea. Dr. Hale coughs."),
+                   ("character", "DR. HALE"), ("dialogue", "Nobody move.")] or got == [
+        ("action", "June's key does not fit. Mr. Okafor offers tea."), ("action", "Dr. Hale coughs."),
+        ("character", "DR. HALE"), ("dialogue", "Nobody move.")]
+    assert not errors_in(text)
+
+
+def test_a_long_unattributed_quotation_stays_whole_in_one_paragraph():
+    quote = "You're a woman, by the way. " * 7 + "You're a cat."
+    prose = f'He tells her, "{quote}" She cries.'
+    text, sp = scene_of(prose)
+    actions = [e.text for e in sp.elements if e.type == "action"]
+    assert any(f'"{quote}"' in a for a in actions), actions
+    assert all(a.count('"') % 2 == 0 for a in actions)
+    assert " ".join(actions) == prose
+    assert not errors_in(text)

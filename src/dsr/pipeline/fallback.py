@@ -115,8 +115,40 @@ class Speakers:
         return None
 
 
+# Words whose period never ends a sentence: titles before a name (``Mr. Okafor``,
+# ``St. Mary's``), compared lower-case with the period.
+_TITLE_WORDS = frozenset(
+    "mr. mrs. ms. mx. dr. st. prof. rev. fr. sr. jr. sra. srta. mt. ft. gen. col. capt. cpt. lt. sgt. "
+    "cmdr. adm. gov. sen. rep. hon. pres. insp. det. supt. messrs. mme. mlle. vs. cf. ca.".split())
+# Abbreviations that may end a sentence (``at 9 a.m.``, ``and so on, etc.``):
+# a break only when the next word starts with a capital.
+_DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")  # a.m., p.m., e.g., U.S.
+_MAY_END = frozenset("etc. approx. incl. esp. min. max. sec. hrs.".split())
+
+
+def _ends_sentence(text: str, period: int, after: int) -> bool:
+    """Whether the single period at ``text[period]`` ends a sentence (the
+    next word begins at ``after``); false after a title or an initial."""
+    begin = period
+    while begin > 0 and not text[begin - 1].isspace():
+        begin -= 1
+    word = text[begin:period + 1].lstrip("\"'(«“[").lower()
+    if word in _TITLE_WORDS:
+        return False
+    if word in ("no.", "nr.", "vol.", "p.", "pp.") and text[after:after + 1].isdigit():
+        return False  # "No. 5"
+    if len(word) == 2 and word[0].isalpha() and text[begin:period + 1].lstrip("\"'(«“[")[0].isupper():
+        return False  # an initial: "J. R. Hartley"
+    if word in _MAY_END or _DOTTED.fullmatch(word):
+        following = text[after:].lstrip("\"'(«“[")
+        return not following or following[0].isupper()
+    return True
+
+
 def split_sentences(paragraph: str) -> list[str]:
-    """Sentences, never splitting inside a quotation."""
+    """Sentences, never splitting inside a quotation, nor after a title
+    (``Mr.``, ``Dr.``, ``St.``), an initial or an abbreviation such as
+    ``a.m.`` that the next word shows to be mid-sentence."""
     out, start, inside = [], 0, False
     text = paragraph.strip()
     i = 0
@@ -126,11 +158,17 @@ def split_sentences(paragraph: str) -> list[str]:
             inside = not inside
         elif ch in ".!?…" and not inside:
             j = i + 1
+            closed = inside
             while j < len(text) and text[j] in ".!?…\"')»”":
                 if text[j] == '"':
-                    inside = not inside
+                    closed = not closed
                 j += 1
-            if j >= len(text) or text[j].isspace():
+            at_space = j >= len(text) or text[j].isspace()
+            after = j
+            while after < len(text) and text[after].isspace():
+                after += 1
+            if at_space and (j - i > 1 or ch != "." or _ends_sentence(text, i, after)):
+                inside = closed
                 out.append(text[start:j].strip())
                 start, i = j, j
                 continue
@@ -162,16 +200,19 @@ def _action_chunks(sentences: list[str]) -> list[str]:
 
 
 def _split_long(sentence: str) -> list[str]:
-    """A sentence longer than a paragraph may be: cut between words."""
+    """A sentence longer than a paragraph may be: cut between words, never
+    inside a quotation (a long quote makes a long paragraph, which the
+    validator only warns about, rather than speech torn in two)."""
     if len(sentence) <= ACTION_CHARS:
         return [sentence]
-    pieces, current = [], ""
+    pieces, current, inside = [], "", False
     for word in sentence.split():
-        if current and len(current) + 1 + len(word) > ACTION_CHARS:
+        if current and not inside and len(current) + 1 + len(word) > ACTION_CHARS:
             pieces.append(current)
             current = word
         else:
             current = f"{current} {word}".strip()
+        inside ^= word.count('"') % 2 == 1
     return pieces + ([current] if current else [])
 
 
