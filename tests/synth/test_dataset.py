@@ -4,18 +4,22 @@ the card, loading with `datasets`, one batch through TRL's collator."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from synth_fakes import GoodModel
+from testkit.scripted import ScriptedModel
 from synth_paths import make_corpus
 
 from dsr.cli import main
 from dsr.errors import UserError
 from dsr.pipeline.direct import direct_messages
+from dsr.pipeline.settings import Settings
 from dsr.pipeline.stage1 import directives_messages
 from dsr.pipeline.stage2 import stage2_messages
+from dsr.pipeline.write import write_story
 from dsr.screenplay.parser import parse
 from dsr.story.loader import load_story
 from dsr.synth.dataset import KINDS, dataset_job
@@ -163,3 +167,81 @@ def test_bad_split_option_is_one_line(made, capsys):
         dataset_job(data, out, shares=(0.5, 0.6, 0.1))
     assert main(["synth", "dataset", str(data), "-o", str(out), "--split", "a,b"]) == 2
     assert "--split wants three numbers" in capsys.readouterr().err
+
+
+class _PipelineModel(ScriptedModel):
+    """Answers ``dsr write``'s requests: stage 1 with the teacher's own
+    directives and prose for the scene (by its number; a scene the teacher
+    has no kept answer for gets its summary), stage 2 and direct with the
+    scene's heading and one line, and keeps every request."""
+
+    def __init__(self, teacher: dict[int, tuple[dict, str]]):
+        super().__init__()
+        self.teacher = teacher
+
+    def kind_of(self, messages: list) -> str:
+        user = [m for m in messages if m["role"] == "user"][0]["content"]
+        for marker, kind in (("before it is written", "directives"), ("as prose for the screen", "prose"),
+                             ("Convert this scene into Fountain", "stage2"),
+                             ("as a screenplay scene in Fountain format", "direct")):
+            if marker in user:
+                return kind
+        return "other"
+
+    def answer(self, request):
+        if request.kind in ("directives", "prose"):
+            number = int(re.search(r"scene (\d+) of the film", request.first_user).group(1))
+            directives, prose = self.teacher.get(number - 1, (
+                {"pacing": "even", "revelation": "", "emotional_trajectory": "", "action_beats": ["It happens."]},
+                request.field("What happens:")))
+            return json.dumps(directives) if request.kind == "directives" else prose
+        heading = request.field("Where:") or request.field("Scene heading (use it exactly, as the first line):")
+        return f"{heading}\n\nThe room is quiet.\n"
+
+
+def test_stage2_and_direct_rows_are_what_dsr_write_sends_for_the_scene(made, tmp_path):
+    """The same story, written by the pipeline with the teacher's stage-1
+    answers: its first stage-2 request for a scene is that scene's stage-2
+    row, and its direct request for the first scene is the direct row."""
+    data, out, _, _ = made
+    inputs = {(i["screenplay"], i["scene"]): i for i in read_jsonl(data / "inputs.jsonl")}
+    stage2_rows = rows(out, "stage2")
+    forward = {r["id"]: r for r in read_jsonl(data / "forward.jsonl")}
+    narrowed = directs = 0
+    for screenplay in sorted({r["meta"]["screenplay"] for r in stage2_rows}):
+        mine = [r for r in stage2_rows if r["meta"]["screenplay"] == screenplay and r["meta"]["sample"] == 0]
+        entry = inputs[(screenplay, mine[0]["meta"]["scene"])]
+        story = load_story(data / entry["story_file"])
+        teacher = {}
+        for row in mine:
+            result = forward[row["meta"]["forward_id"]]["result"]
+            teacher[row["meta"]["scene"]] = (result["directives"], result["prose"])
+        model = _PipelineModel(teacher)
+        write_story(data / entry["story_file"], tmp_path / screenplay, Settings(pdf=False),
+                    backends={"stage1": model, "stage2": model}, best_match=lambda q, p: [1.0] * len(q))
+        for row in mine:
+            index = row["meta"]["scene"]
+            # Stage 1 of dsr write cleans the teacher's prose with the story at
+            # hand (a sentence the scene before had is dropped): the request
+            # must be the row's with that prose in place of the teacher's.
+            prose = (tmp_path / screenplay / "scenes" / f"{index + 1:03d}" / "prose.md").read_text("utf-8").strip()
+            heading_line = f"Scene heading (use it exactly, as the first line): {story.scenes[index].heading()}\n"
+            sent = [r.messages for r in model.requests if r.kind == "stage2" and not r.is_repair
+                    and heading_line in r.first_user and prose in r.first_user][0]
+            assert row["prompt"][:-1] == sent[:-1]
+            assert row["prompt"][-1] == {**sent[-1], "content": sent[-1]["content"].replace(prose, teacher[index][1].strip())}
+            scene = story.scenes[index]
+            narrowed += len(scene.characters) < len(story.characters)
+
+        model = _PipelineModel(teacher)
+        write_story(data / entry["story_file"], tmp_path / f"{screenplay}-direct", Settings(pdf=False, direct=True),
+                    backends={"stage1": model, "stage2": model}, best_match=lambda q, p: [1.0] * len(q))
+        first_direct = [r.messages for r in model.requests if r.kind == "direct" and not r.is_repair
+                        and "Write scene 1 of the film" in r.first_user][0]
+        # Only the first scene: later ones follow the real screenplay in synthesis, the written one here.
+        for direct_row in rows(out, "direct"):
+            if direct_row["meta"]["screenplay"] == screenplay and direct_row["meta"]["scene"] == 0:
+                assert direct_row["prompt"] == first_direct
+                directs += 1
+    assert narrowed  # a scene without the whole cast, whose prompt lists only its own people
+    assert directs

@@ -85,13 +85,6 @@ def character_block(story: Story, scene: OutlineScene) -> str:
     return "\n".join(lines) or "- (none named)"
 
 
-def speaker_names(story: Story, scene: OutlineScene) -> list[str]:
-    """Names a cue may use: the scene's people first, then the rest of the cast."""
-    names = [c.name.upper() for c in scene_characters(story, scene)]
-    names += [c.name.upper() for c in story.characters if c.name.upper() not in names]
-    return names
-
-
 def scene_speakers(story: Story, scene: OutlineScene) -> list[str]:
     """Names a stage-2 cue may use: the scene's characters and extras (the
     whole cast when the outline lists nobody for the scene)."""

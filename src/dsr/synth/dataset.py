@@ -28,7 +28,7 @@ from pathlib import Path
 
 from dsr.files import read_json, write_jsonl
 from dsr.pipeline.direct import direct_messages
-from dsr.pipeline.prompts import speaker_names
+from dsr.pipeline.prompts import scene_speakers
 from dsr.pipeline.stage1 import directives_messages, prose_messages
 from dsr.pipeline.stage2 import stage2_messages
 from dsr.story.model import SceneDirectives, Story, language_name
@@ -97,7 +97,8 @@ def build_rows(result: FilterResult, data_dir: Path, use_filters: bool) -> dict[
         prose = record["result"]["prose"]
         rows["stage1"] += stage1_rows("stage1", story, entry, record["result"]["directives"], prose, meta)
         scene = story.scenes[entry["scene"]]
-        stage2 = stage2_messages(scene.heading(), prose, speaker_names(story, scene),
+        # The names dsr write's stage 2 offers for this scene (its characters and extras).
+        stage2 = stage2_messages(scene.heading(), prose, scene_speakers(story, scene),
                                  language_name(story.language))["fountain"]
         rows["stage2"].append(_row("stage2", stage2, target_scene(entry), meta))
     return rows
