@@ -54,7 +54,6 @@ def _for_system(judgment: Judgment, pair: dict, system: str) -> int:
 
 
 def pairwise_section(key: dict, judgments: list[Judgment], *, seed: int, n_resamples: int) -> list[dict[str, Any]]:
-    pairs = {p["id"]: p for p in key["pairs"]}
     by_pair: dict[str, list[Judgment]] = defaultdict(list)
     for j in judgments:
         if j.preference is not None:

@@ -24,7 +24,8 @@ from pydantic import ValidationError
 
 from dsr.errors import UserError
 from dsr.evaluate.stats.ids import preview_ids
-from dsr.pipeline.prompts import character_block, clip_words
+from dsr.story.cast import character_block
+from dsr.text import clip_words
 from dsr.screenplay.inline import strip_notes
 from dsr.screenplay.io import read_text, screenplay_doubt
 from dsr.screenplay.model import Element, Screenplay

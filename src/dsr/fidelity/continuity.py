@@ -53,7 +53,8 @@ from dsr.fidelity.timeplace import (
 )
 from dsr.screenplay.inline import plain
 from dsr.screenplay.model import Element, Scene, Screenplay
-from dsr.screenplay.stats import character_key, split_heading
+from dsr.screenplay.headings import split_heading
+from dsr.screenplay.stats import character_key
 from dsr.screenplay.validate_rules import NOT_SPEAKERS
 from dsr.story.model import OutlineScene, Story
 

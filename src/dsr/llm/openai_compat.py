@@ -97,14 +97,6 @@ class OpenAICompatModel:
             return self.config.structured
         return _STRUCTURED_SUPPORT.get(self.base_url)
 
-    async def aclose(self) -> None:
-        """Close the connection pool of the running event loop's client. Call
-        it before that loop ends: a pool left open is closed at garbage
-        collection, on a loop that is gone ("Event loop is closed")."""
-        client, self._client_obj, self._client_loop = self._client_obj, None, None
-        if client is not None and self._http_client is None:  # a client passed in is the caller's to close
-            await client.close()
-
     def describe(self) -> dict[str, Any]:
         return {"spec": self.spec, "structured_output": self.structured_mode or "not probed yet",
                 "timeout_s": self.config.timeout_s, "retries": self.config.retries}

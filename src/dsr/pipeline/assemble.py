@@ -8,13 +8,13 @@ import importlib.metadata
 import math
 import platform
 import time
-from dataclasses import dataclass
 
 from dsr import __version__
 from dsr.fidelity.continuity import SceneCountError, check_screenplay
 from dsr.pipeline.fallback import prose_to_elements
 from dsr.pipeline.orchestrate import Pipeline, save_manifest
-from dsr.pipeline.prompts import prompt_version, scene_speakers
+from dsr.pipeline.prompts import prompt_version
+from dsr.story.cast import scene_speakers
 from dsr.files import atomic_write_text, hash_of, read_json
 from dsr.pipeline.scene import render_scene
 from dsr.screenplay.model import Screenplay

@@ -11,7 +11,7 @@ always there; the middle is left out with a count.
 
 from __future__ import annotations
 
-from dsr.pipeline.prompts import clip_words
+from dsr.text import clip_words
 from dsr.story.model import Story
 
 RECENT = 3  # previous scenes whose outline summary is given in full (clipped)

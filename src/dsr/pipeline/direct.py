@@ -14,7 +14,8 @@ from __future__ import annotations
 from dsr.llm.base import ChatModel, Params
 from dsr.pipeline.calls import CallLog
 from dsr.pipeline.floor import outline_prose
-from dsr.pipeline.prompts import render, scene_fields, scene_speakers
+from dsr.pipeline.prompts import render, scene_fields
+from dsr.story.cast import scene_speakers
 from dsr.pipeline.scene import Source, errors
 from dsr.pipeline.stage1 import clean_prose
 from dsr.pipeline.stage2 import SceneGate, Stage2Result, attempt_plan, elements_as_script, format_scene

@@ -12,8 +12,10 @@ and in synthesised records.
 
 from __future__ import annotations
 
-from dsr.story.model import Character, OutlineScene, Story, language_name
+from dsr.story.cast import character_block, scene_characters
+from dsr.story.model import Story, language_name
 from dsr.templates import TemplateSet
+from dsr.text import clip_words
 
 TEMPLATE_NAMES = (
     "stage1_system",
@@ -32,12 +34,9 @@ TEMPLATE_NAMES = (
 )
 TEMPLATES = TemplateSet("dsr.pipeline", TEMPLATE_NAMES)
 
-# Caps on what the story contributes to one prompt, so that a long profile or
-# summary cannot blow up the prompt (the context of earlier scenes has its
-# own bound, see context.py).
-PROFILE_WORDS = 40
+# A cap on what the scene's summary contributes to one prompt (the cast's is
+# in dsr.story.cast; the context of earlier scenes has its own, see context.py).
 SUMMARY_WORDS = 150
-MAX_PROFILES = 8
 
 
 # Looked up at call time (not bound at import), so a test can swap in a
@@ -52,45 +51,6 @@ def prompt_version() -> str:
 
 def render(name: str, **fields: str) -> str:
     return TEMPLATES.render(name, **fields)
-
-
-def clip_words(text: str, limit: int) -> str:
-    words = text.split()
-    if len(words) <= limit:
-        return " ".join(words)
-    return " ".join(words[:limit]) + " ..."
-
-
-def scene_characters(story: Story, scene: OutlineScene) -> list[Character]:
-    """Profiles of the people in the scene; all of them when the outline names none."""
-    if not scene.characters:
-        return list(story.characters[:MAX_PROFILES])
-    found = [story.character(name) for name in scene.characters]
-    return [c for c in found if c is not None][:MAX_PROFILES]
-
-
-def character_block(story: Story, scene: OutlineScene) -> str:
-    lines = []
-    for c in scene_characters(story, scene):
-        line = f"- {c.name.upper()}"
-        if c.aliases:
-            line += f" (also called {', '.join(c.aliases)})"
-        if c.profile:
-            line += f": {clip_words(c.profile, PROFILE_WORDS)}"
-        for other, relation in list(c.relationships.items())[:4]:
-            line += f" ({other}: {clip_words(relation, 12)})"
-        lines.append(line)
-    if scene.extras:
-        lines.append(f"- minor parts, no profile: {', '.join(scene.extras)}")
-    return "\n".join(lines) or "- (none named)"
-
-
-def scene_speakers(story: Story, scene: OutlineScene) -> list[str]:
-    """Names a stage-2 cue may use: the scene's characters and extras (the
-    whole cast when the outline lists nobody for the scene)."""
-    names = [c.name.upper() for c in scene_characters(story, scene)]
-    names += [" ".join(e.upper().split()) for e in scene.extras]
-    return list(dict.fromkeys(names))
 
 
 def scene_fields(story: Story, index: int, context: str, length: str) -> dict[str, str]:

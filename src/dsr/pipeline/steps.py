@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 from dsr.files import hash_of, read_json
 from dsr.pipeline.calls import StageError
 from dsr.pipeline.direct import direct_messages, run_direct
-from dsr.pipeline.prompts import language_name, scene_speakers
+from dsr.story.cast import scene_speakers
+from dsr.story.model import language_name
 from dsr.pipeline.stage1 import prose_repair_messages, run_stage1, stage1_requests
 from dsr.pipeline.stage2 import Stage2Result, attempt_plan, repair_messages, run_stage2, stage2_messages
 from dsr.story.model import SceneDirectives

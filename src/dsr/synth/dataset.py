@@ -28,7 +28,7 @@ from pathlib import Path
 
 from dsr.files import read_json, write_jsonl
 from dsr.pipeline.direct import direct_messages
-from dsr.pipeline.prompts import scene_speakers
+from dsr.story.cast import scene_speakers
 from dsr.pipeline.stage1 import directives_messages, prose_messages
 from dsr.pipeline.stage2 import stage2_messages
 from dsr.story.model import SceneDirectives, Story, language_name

@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 from dsr.pipeline.context import previous_context
-from dsr.pipeline.prompts import clip_words
+from dsr.text import clip_words
 from dsr.files import atomic_write_json
 from dsr.screenplay.inline import plain
 from dsr.story.model import Character, OutlineScene, Story

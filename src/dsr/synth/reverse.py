@@ -20,7 +20,7 @@ from dsr.files import canonical_json
 from dsr.llm.base import ChatModel, Params
 from dsr.llm.text import extract_json
 from dsr.pipeline.calls import TOKEN_CAP, CallLog, ask, sample_index
-from dsr.pipeline.prompts import clip_words
+from dsr.text import clip_words
 from dsr.pipeline.stage1 import parse_directives
 from dsr.screenplay.clip import clip_scene
 from dsr.screenplay.inline import plain

@@ -32,7 +32,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -340,7 +340,6 @@ def create_app(config: Config) -> Starlette:
         continuity = runs_mod.continuity_findings(run_dir)
         scenes = [scene_view(run_dir, i, scene, with_html=with_html, continuity=continuity)
                   for i, scene in enumerate(outline)]
-        story = read_json(run_dir / "story.json") or {}
         path = story_path(run_dir)
         return JSONResponse({
             "id": run_dir.name,
