@@ -27,8 +27,11 @@ $(VENV)/.installed-test: pyproject.toml scripts/system-deps.sh
 demo: setup
 	$(VENV)/bin/dsr write examples/short_film.yaml -o runs/demo
 
+# Two workers on a two-core machine: the model tests wait on llama.cpp much of
+# the time, so the suite takes about half as long; never more than 4 workers,
+# each of which loads its own models.
 test: setup-test
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --maxprocesses 4
 
 bench: setup-test
 	$(PY) bench/format.py
@@ -39,6 +42,7 @@ bench: setup-test
 	$(PY) bench/continuity.py
 	$(PY) bench/web.py
 	$(PY) bench/fidelity_corpus.py
+	$(PY) bench/train.py
 
 clean:
 	rm -rf runs build dist .pytest_cache
