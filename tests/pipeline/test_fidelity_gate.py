@@ -10,10 +10,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import run, word_overlap
 from fakes import ScriptedModel, default_answer
 
+from dsr.fidelity.prose import scene_brief
 from dsr.pipeline import prompts
+from dsr.pipeline.floor import outline_prose, usable_beat
+from dsr.story.loader import load_story
+from dsr.story.model import SceneDirectives
 from dsr.templates import TemplateSet
 
 ARCHIE = 'ARCHIE walks in from the rain and says, "Nobody touched your mug."'
@@ -164,12 +168,46 @@ def test_direct_answers_that_never_keep_the_outline_are_built_from_it(story_file
 def test_the_floor_keeps_only_the_directives_beats_about_the_scene(story_file, tmp_path):
     beats = lambda r: json.dumps({  # noqa: E731
         "pacing": "slow", "revelation": "none", "emotional_trajectory": "flat",
-        "action_beats": ["Maya searches the hallway place for the mug, under every coat.",  # about the summary
+        "action_beats": ["2. Maya searches the hallway for the mug.",  # about the summary (list mark dropped)
                          "The scene is one sentence only.",  # an echo of the instructions
+                         "7. A man with a knife, a woman with a cat - 8 different people who eat her food.",
+                         "Maya searches the place for the mug under every coat.",  # a thing the outline lacks
                          "ARCHIE walks in and sits down."]})  # somebody the story does not have
     hopeless = lambda r: "..."  # noqa: E731
     out = tmp_path / "run"
     run(story_file, out, ScriptedModel(overrides={"directives": beats, "prose": hopeless, "prose_repair": hopeless}))
     prose = (out / "scenes/002/prose.md").read_text()
     assert prose == ("JONAH is there.\n\nMaya searches the place for the mug, step 2.\n\n"
-                     "Maya searches the hallway place for the mug, under every coat.\n")
+                     "Maya searches the hallway for the mug.\n")
+
+
+LOW_WATER = Path(__file__).resolve().parents[2] / "examples/short_film.yaml"
+JUNK_BEATS = [
+    "7. A man with a knife, a woman with a cat - 8 different people who eat her food.",  # a real 135M beat
+    "The scene shows the audience the tension between the sisters.",  # an echo of the instructions
+    "Write one sentence only, with pacing that reveals the sand.",  # an echo, with the summary's words
+    "1. Nell 2. Tess 3. Archie",  # a list of the cast
+    "Nell meets Daniel at the lighthouse.",  # a person and a place the outline does not have
+    "Tess pulls a gun from her bag on the sand.",  # a thing the outline does not have
+    "Three fishermen watch the bell from the sand.",  # a count and people the summary does not mention
+]
+GOOD_BEATS = [
+    "- Archie chalks the safe time on the tide board and rings the bell.",
+    "Nell checks the diver's watch and sets off across the sand.",
+]
+
+
+@pytest.mark.parametrize("beat", JUNK_BEATS)
+def test_the_floor_leaves_out_a_small_models_junk_beats(beat):
+    story = load_story(LOW_WATER)
+    assert not usable_beat(beat, scene_brief(story, 0), word_overlap)
+    prose = outline_prose(story, 0, SceneDirectives(action_beats=[beat]), word_overlap)
+    assert prose == " ".join(story.scenes[0].summary.split())
+
+
+@pytest.mark.parametrize("beat", GOOD_BEATS)
+def test_the_floor_keeps_a_beat_that_restates_a_summary_event(beat):
+    story = load_story(LOW_WATER)
+    assert usable_beat(beat, scene_brief(story, 0), word_overlap)
+    prose = outline_prose(story, 0, SceneDirectives(action_beats=[*JUNK_BEATS, beat]), word_overlap)
+    assert prose.split("\n\n")[1] == beat.lstrip("- ")
