@@ -56,6 +56,9 @@ class SimConfig:
     retry_after: float = 0.05  # seconds, sent with 429 and 503
     hang_every: int = 0
     hang_s: float = 30.0
+    # Requests after this many are held unanswered until the server stops (0: none
+    # held): lets a test stop a client mid-run at a known count, whatever the load.
+    answer_limit: int = 0
     structured: str = "json_schema"  # json_schema | json_object | none
 
 
@@ -227,6 +230,8 @@ class SimServer:
         if cfg.hang_every and number % cfg.hang_every == 0:
             stats.hangs += 1
             await asyncio.sleep(cfg.hang_s)
+        if cfg.answer_limit and number > cfg.answer_limit:
+            await asyncio.Event().wait()  # held; cancelled when the server stops
         if request.get("stream"):
             return 400, {"error": {"message": "streaming is not simulated"}}, {}
         schema = requested_schema(request, cfg.structured)

@@ -166,7 +166,7 @@ def test_kill_9_mid_writes_leaves_whole_rows_only(tmp_path):
     proc = multiprocessing.get_context("spawn").Process(target=_endless_writer, args=(str(db),), daemon=True)
     proc.start()
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + 300  # a generous bound, reached only if the writer is stuck
         while CallJournal(db).real_calls() < 50 and time.time() < deadline:
             time.sleep(0.05)
     finally:
@@ -198,19 +198,43 @@ def test_unusable_cache_file_is_a_one_line_user_error(tmp_path):
 
 
 def test_waiter_carries_on_when_the_task_making_the_call_is_cancelled(tmp_path):
-    inner = CountingModel(delay=0.2)
+    class HeldFirstCall(CountingModel):
+        """The first call waits until cancelled; later calls answer at once."""
+
+        def __init__(self):
+            super().__init__()
+            self.entered = 0
+            self.first_started = asyncio.Event()
+
+        async def complete(self, messages, params, sample=0):
+            self.entered += 1
+            if self.entered == 1:
+                self.first_started.set()
+                await asyncio.Event().wait()
+            return await super().complete(messages, params, sample)
+
+    inner = HeldFirstCall()
     model = CachedModel(inner, tmp_path / "calls.sqlite")
+    waiting = asyncio.Event()
+    wait_for = model._wait_for
+
+    def note_waiting(*args):
+        # Set just before the waiter awaits the pending call, with no await in between.
+        waiting.set()
+        return wait_for(*args)
+
+    model._wait_for = note_waiting
 
     async def scenario():
         owner = asyncio.create_task(model.complete(MESSAGES, Params()))
-        await asyncio.sleep(0.05)
+        await asyncio.wait_for(inner.first_started.wait(), 60)
         waiter = asyncio.create_task(model.complete(MESSAGES, Params()))
-        await asyncio.sleep(0.05)
+        await asyncio.wait_for(waiting.wait(), 60)
         owner.cancel()
-        answer = await waiter
+        answer = await asyncio.wait_for(waiter, 60)
         assert owner.cancelled()
         return answer
 
     answer = run(scenario())
-    assert inner.calls == 2 and not answer.cached  # the waiter asked itself
+    assert inner.entered == 2 and not answer.cached  # the waiter asked itself
     assert model.journal.real_calls() == 1

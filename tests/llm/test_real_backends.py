@@ -1,6 +1,7 @@
 """The real backends: SmolLM2 in process, and llama.cpp's OpenAI-compatible server."""
 
 import asyncio
+import threading
 
 import pytest
 
@@ -68,30 +69,46 @@ def test_openai_backend_against_llama_cpp_server(llama_server, tmp_path):
     assert model.journal.real_calls() == 2
 
 
-def test_cancelling_an_embedded_call_frees_the_model_at_once():
+def test_cancelling_an_embedded_call_frees_the_model_at_once(monkeypatch):
+    from llama_cpp import LogitsProcessorList
+
     model = resolve_model("embedded")
-    lock = model.loaded().lock
+    loaded = model.loaded()
+    # Count the tokens generated, through llama-cpp's per-token logits hook:
+    # the test waits on counts, not on time, so a loaded machine cannot fool it.
+    tokens: list[int] = []
+    generating = threading.Event()
+
+    def count_token(input_ids, scores):
+        tokens.append(1)
+        if len(tokens) >= 5:
+            generating.set()
+        return scores
+
+    generate = loaded.llama.create_chat_completion
+
+    def counted(*args, **kwargs):
+        return generate(*args, logits_processor=LogitsProcessorList([count_token]), **kwargs)
+
+    monkeypatch.setattr(loaded.llama, "create_chat_completion", counted)
 
     async def start_then_cancel():
         task = asyncio.create_task(model.complete(
             [{"role": "user", "content": "Count from 1 to 2000, separated by commas."}],
             Params(max_tokens=2000, temperature=0.0, seed=1)))
-        # Cancel as soon as generation is under way: a fixed sleep raced with
-        # the model ending its answer early on a loaded machine.
-        for _ in range(200):
-            if lock.locked() or task.done():
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.2)
-        assert not task.done() and lock.locked()  # generating
+        assert await asyncio.to_thread(generating.wait, 300)
+        assert not task.done() and loaded.lock.locked()  # generating
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+        at_cancel = len(tokens)  # the stop flag is set by now
         # Without the stop flag the worker thread would hold the model for
-        # the rest of its 2000 tokens.
-        acquired = await asyncio.to_thread(lock.acquire, True, 1.0)
+        # the rest of its 2000 tokens. The timeout only stops a hang.
+        acquired = await asyncio.to_thread(loaded.lock.acquire, True, 300)
         assert acquired
-        lock.release()
+        loaded.lock.release()
+        assert len(tokens) - at_cancel <= 2, (at_cancel, len(tokens))  # stopped at the next token
+        assert len(tokens) < 1000
 
     asyncio.run(start_then_cancel())
 

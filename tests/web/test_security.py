@@ -177,7 +177,7 @@ def test_dsr_serve_starts_on_loopback_and_serves_the_page(tmp_path):
         deadline = time.monotonic() + 90
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/session", timeout=5) as reply:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/session", timeout=60) as reply:
                     session = json.loads(reply.read())
                 break
             except OSError:
@@ -185,12 +185,12 @@ def test_dsr_serve_starts_on_loopback_and_serves_the_page(tmp_path):
                 assert time.monotonic() < deadline, "dsr serve did not answer"
                 time.sleep(0.3)
         assert [m["name"] for m in session["models"]] == ["embedded", "local"]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as reply:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as reply:
             page = reply.read().decode("utf-8")
         assert "<title>dsr · writers' room</title>" in page
         # Nothing on the page comes from elsewhere: no address in the page, its script or its styles.
         for name in ("/", "/static/app.js", "/static/app.css", "/screenplay.css"):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{name}", timeout=5) as reply:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{name}", timeout=60) as reply:
                 text = reply.read().decode("utf-8")
             assert "http://" not in text and "https://" not in text and "//cdn" not in text, name
     finally:

@@ -90,7 +90,7 @@ class Server:
 
     def __enter__(self) -> "Server":
         self.thread.start()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120  # generous: a loaded machine starts threads slowly
         while not self.server.started:
             if time.monotonic() > deadline:
                 raise RuntimeError("the test server did not start")
