@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import story_data, word_overlap, write_yaml
+from pipeline_support import story_data, word_overlap, write_yaml
 from fakes import ScriptedModel
 
 from dsr import cli

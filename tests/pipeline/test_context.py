@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import story_data
+from pipeline_support import story_data
 
 from dsr.pipeline.context import previous_context
 from dsr.pipeline.stage1 import directives_messages

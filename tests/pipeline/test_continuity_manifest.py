@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import run
+from pipeline_support import run
 from fakes import ScriptedModel, default_answer
 
 from dsr.evaluate.items import load_story_json

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import real_calls, run
+from pipeline_support import real_calls, run
 from fakes import ScriptedModel, fail
 
 from dsr.errors import UserError

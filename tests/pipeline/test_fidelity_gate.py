@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run, word_overlap
+from pipeline_support import run, word_overlap
 from fakes import ScriptedModel, default_answer
 
 from dsr.fidelity.prose import scene_brief

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import real_calls, run, story_data, write_yaml
+from pipeline_support import real_calls, run, story_data, write_yaml
 from fakes import ScriptedModel
 
 from dsr.screenplay.parser import parse

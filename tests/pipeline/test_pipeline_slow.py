@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import story_data, write_yaml
+from pipeline_support import story_data, write_yaml
 
 from dsr.evaluate.coverage import outline_coverage
 from dsr.fidelity.prose import scene_brief, screenplay_findings

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import run
+from pipeline_support import run
 from fakes import ScriptedModel
 
 from dsr.errors import UserError

@@ -4,7 +4,7 @@ the story file (never dsr), and a bad option leaves nothing behind."""
 from __future__ import annotations
 
 import pytest
-from conftest import story_data, write_yaml
+from pipeline_support import story_data, write_yaml
 from fakes import ScriptedModel
 
 from dsr import cli
