@@ -22,9 +22,7 @@ what the writer changed.
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
-import socket
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,7 +30,6 @@ from typing import Any, Callable, Iterator
 
 from dsr.develop import documents as docs
 from dsr.develop.asking import Answer, ask_valid
-from dsr.develop.checks import words
 from dsr.develop.scenes import (TOKENS_PER_SCENE, PlannedScene, check_scenes, complete_story, plan_parts,
                                 scenes_messages, scenes_schema, story_text)
 from dsr.develop.steps import (CHARACTERS_TOKENS, PREMISE_TOKENS, TEMPLATES, characters_schema, premise_schema,
@@ -43,6 +40,7 @@ from dsr.develop.structures import load_structure, structure_names
 from dsr.errors import UserError
 from dsr.files import atomic_write_json, atomic_write_text, hash_of, read_json, sha256_hex
 from dsr.llm.base import ChatModel, Completion, LLMError, Params
+from dsr.locks import directory_lock
 from dsr.story.loader import load_story_text, story_warnings
 from dsr.story.model import Story, normalize_language
 
@@ -203,40 +201,8 @@ class DevelopDir:
     @contextmanager
     def lock(self) -> Iterator[None]:
         """One ``dsr develop`` per directory; a lock left by a killed run is taken over."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"cannot create {self.root}: {exc.strerror}") from None
-        path = self.root / ".lock"
-        for _ in range(3):
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = path.read_text("utf-8", errors="replace").split()
-                pid = int(holder[0]) if holder and holder[0].isdigit() else None
-                same_host = len(holder) < 2 or holder[1] == socket.gethostname()
-                if pid and pid != os.getpid() and (_alive(pid) or not same_host):
-                    raise UserError(f"{self.root} is in use by another dsr develop (pid {pid}); wait for it to finish",
-                                    exit_code=3) from None
-                path.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, "w") as handle:
-                handle.write(f"{os.getpid()} {socket.gethostname()}\n")
-            break
-        else:
-            raise UserError(f"cannot lock {self.root}: another process keeps taking the lock", exit_code=3)
-        try:
+        with directory_lock(self.root, "dsr develop", what="develop directory"):
             yield
-        finally:
-            path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError as exc:
-        return exc.errno == errno.EPERM
-    return True
 
 
 # -- running the steps --------------------------------------------------------------------

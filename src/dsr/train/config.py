@@ -8,7 +8,7 @@ every field.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ class TrainConfig:
         need(self.lr_schedule in SCHEDULES, f"lr_schedule must be one of {', '.join(SCHEDULES)}")
         need(0.0 <= self.warmup_ratio < 1.0, f"warmup_ratio must lie in [0, 1), not {self.warmup_ratio}")
         need(self.epochs > 0, f"epochs must be positive, not {self.epochs}")
-        need(self.max_steps == -1 or self.max_steps >= 1, f"max_steps must be -1 (use epochs) or >= 1")
+        need(self.max_steps == -1 or self.max_steps >= 1, "max_steps must be -1 (use epochs) or >= 1")
         need(self.batch_size >= 1, f"batch_size must be at least 1, not {self.batch_size}")
         need(self.gradient_accumulation >= 1, "gradient_accumulation must be at least 1")
         need(self.max_length >= 16, f"max_length must be at least 16 tokens, not {self.max_length}")
