@@ -7,9 +7,8 @@ answer for a kind of request (``premise``, ``characters``, ``beats``,
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-
-from dsr.llm.base import Completion, Params, Usage
+from dsr.llm.base import Completion, Usage
+from testkit import scripted
 
 KIND_MARKERS = (
     ("Develop the premise", "premise"),
@@ -21,16 +20,11 @@ KIND_MARKERS = (
 PLACES = ["HARBOUR OFFICE", "LIGHTHOUSE GALLERY", "FERRY DECK", "ROCKY SHORE", "VILLAGE SHOP", "CHAPEL"]
 
 
-@dataclass
-class Request:
-    kind: str
-    messages: list
-    params: Params
-    sample: int
-
+class Request(scripted.Request):
     @property
     def prompt(self) -> str:
-        return [m for m in self.messages if m["role"] == "user"][0]["content"]
+        """The first user message (the step's request)."""
+        return self.first_user
 
     @property
     def last(self) -> str:
@@ -81,23 +75,26 @@ def default_answer(request: Request) -> dict:
     return {}
 
 
-class ScriptedModel:
+class ScriptedModel(scripted.ScriptedModel):
+    """``overrides`` by kind; a repair falls back to its step's override."""
+    request_type = Request
+
     def __init__(self, overrides: dict | None = None, spec: str = "fake:develop"):
-        self.spec = spec
-        self.overrides = overrides or {}
-        self.requests: list[Request] = []
+        super().__init__(spec)
+        self.step_overrides = overrides or {}
 
-    def kinds(self) -> list[str]:
-        return [r.kind for r in self.requests]
+    def kind_of(self, messages: list) -> str:
+        return request_kind(messages)
 
-    async def complete(self, messages, params: Params, sample: int = 0) -> Completion:
-        request = Request(request_kind(messages), messages, params, sample)
-        self.requests.append(request)
-        override = self.overrides.get(request.kind) or self.overrides.get(request.kind.replace("_repair", ""))
+    def answer(self, request: Request):
+        kind = request.kind
+        override = self.step_overrides.get(kind) or self.step_overrides.get(kind.replace("_repair", ""))
         answer = override(request) if override else None
         if answer is None:
             answer = default_answer(request)
         if isinstance(answer, Completion):
             return answer
-        text = answer if isinstance(answer, str) else json.dumps(answer)
-        return Completion(text, "stop", Usage(len(str(messages)) // 4, len(text) // 4), latency_s=0.001)
+        return answer if isinstance(answer, str) else json.dumps(answer)
+
+    def usage(self, request: Request, text: str) -> Usage:
+        return Usage(len(str(request.messages)) // 4, len(text) // 4)
