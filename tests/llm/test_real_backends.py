@@ -127,3 +127,30 @@ def test_embedded_schema_keeps_property_order():
     answer = asyncio.run(resolve_model("embedded").complete(
         [{"role": "user", "content": "Two numbers in JSON."}], Params(max_tokens=24, json_schema=schema)))
     assert list(extract_json(answer.text)) == ["zeta", "alpha"], answer.text
+
+
+def test_embedded_calls_all_run_on_one_thread():
+    """llama.cpp's OpenMP build keeps a team of threads per calling thread;
+    calls from asyncio's changing pool threads ran at half speed. Calls made
+    at once, from different event loops, must all reach llama.cpp from the
+    model's one worker thread."""
+    model = resolve_model("embedded")
+    loaded = model.loaded()
+    seen: list[int] = []
+    generate = loaded.llama.create_chat_completion
+
+    def recorded(*args, **kwargs):
+        seen.append(threading.get_ident())
+        return generate(*args, **kwargs)
+
+    loaded.llama.create_chat_completion = recorded
+    try:
+        async def three_at_once():
+            await asyncio.gather(*(model.complete(CHAT, Params(max_tokens=2, seed=n)) for n in range(3)))
+
+        asyncio.run(three_at_once())
+        asyncio.run(three_at_once())  # a second event loop, as a second `dsr` step would make
+    finally:
+        del loaded.llama.create_chat_completion
+    assert len(seen) == 6 and len(set(seen)) == 1
+    assert threading.get_ident() not in seen  # never on the event loop's thread

