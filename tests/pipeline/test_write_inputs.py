@@ -44,6 +44,7 @@ def test_the_title_page_credits_the_author_from_the_story(tmp_path, scripted):
     assert page["Draft date"] == ["2026-12-07"]
     assert page["Contact"] == ["Ada Quill", "ada@example.com"]
     assert "dsr" not in text.split("\n\n", 1)[0].lower()
+    assert "Source" not in page and "mug.yaml" not in text  # the run's bookkeeping stays in manifest.json
 
 
 def test_without_an_author_the_title_page_names_no_one(tmp_path, scripted):

@@ -38,13 +38,14 @@ def package_versions() -> dict[str, str | None]:
 
 def title_page(pipe: Pipeline) -> dict[str, list[str]]:
     """The writer's title page: the title in capitals, as the industry page has
-    it; the credit only when the story names its author (never dsr)."""
+    it; the credit only when the story names its author (never dsr). Which
+    outline it came from is the run's business (manifest.json), not the
+    reader's: a title page's Source line is for "Based on ..."."""
     story = pipe.story
     page = {"Title": [story.title.upper()]}
     if story.author:
         page["Credit"] = ["Written by"]
         page["Author"] = story.author.splitlines()
-    page["Source"] = [f"From the outline {_input_name(pipe)}"]
     if story.draft_date:
         page["Draft date"] = [story.draft_date]
     if story.contact:
@@ -52,11 +53,6 @@ def title_page(pipe: Pipeline) -> dict[str, list[str]]:
     if pipe.settings.direct:
         page["Notes"] = ["Direct baseline: outline to screenplay, no prose stage"]
     return page
-
-
-def _input_name(pipe: Pipeline) -> str:
-    names = sorted(p.name for p in (pipe.run.root / "input").glob("*"))
-    return names[0] if names else "?"
 
 
 def assemble(pipe: Pipeline) -> tuple[Screenplay, str, list[int]]:
