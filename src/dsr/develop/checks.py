@@ -106,11 +106,6 @@ class Findings:
         return text
 
 
-def clip_words(text: str, limit: int) -> str:
-    found = text.split()
-    return " ".join(found) if len(found) <= limit else " ".join(found[:limit]) + " ..."
-
-
 def name_key(name: str) -> str:
     return " ".join(name.split()).upper()
 

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dsr.develop.asking import Checked
-from dsr.develop.checks import Findings, clip_words, match_cast, mentions, name_key, text_of, tidy, words
+from dsr.develop.checks import Findings, match_cast, mentions, name_key, text_of, tidy, words
 from dsr.develop.documents import BeatSheet, dump_yaml, header
 from dsr.develop.steps import Context, cast_block, premise_block, text_schema
+from dsr.text import clip_words
 from dsr.develop.structures import allot_scenes
 from dsr.story.model import Character, OutlineScene, Story, normalize_time, parse_interior
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dsr.develop.asking import Checked
-from dsr.develop.checks import (PLACEHOLDER_NAMES, Findings, clean_name, clip_words, match_cast, name_key, text_of,
-                                tidy, words)
+from dsr.develop.checks import PLACEHOLDER_NAMES, Findings, clean_name, match_cast, name_key, text_of, tidy, words
 from dsr.develop.documents import Beat, BeatSheet, Premise
 from dsr.develop.structures import Structure
+from dsr.text import clip_words
 from dsr.story.model import LANGUAGES, Character
 from dsr.templates import TemplateSet
 
