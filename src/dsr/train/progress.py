@@ -18,6 +18,9 @@ class TrainProgress(TrainerCallback):
         self.started = 0.0
         self.first_step = 0
         self.first_tokens = 0
+        # The last of each figure: the Trainer logs train and validation loss
+        # in separate calls, and the bar should keep showing both.
+        self.figures: dict[str, str] = {}
 
     def on_train_begin(self, args, state, control, **kwargs):
         if self.reporter is None or not state.is_world_process_zero:
@@ -35,19 +38,22 @@ class TrainProgress(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kwargs):
         if self.reporter is None or not state.is_world_process_zero or STAGE not in self.reporter.tasks:
             return
-        logs = logs or {}
-        parts = []
+        text = self.figures_text(logs or {})
+        if text:
+            self.reporter.progress.update(self.reporter.tasks[STAGE], rate=text)
+
+    def figures_text(self, logs: dict) -> str:
+        """``loss 1.234, val 1.456, 812 tok/s``: this log's figures over the last ones."""
         if "loss" in logs:
-            parts.append(f"loss {logs['loss']:.3f}")
+            self.figures["loss"] = f"loss {logs['loss']:.3f}"
         if "eval_loss" in logs:
-            parts.append(f"val {logs['eval_loss']:.3f}")
+            self.figures["val"] = f"val {logs['eval_loss']:.3f}"
         if "num_tokens" in logs:
             if not self.first_tokens:
                 self.first_tokens = int(logs["num_tokens"])
             elapsed = max(1e-6, time.perf_counter() - self.started)
-            parts.append(f"{(logs['num_tokens'] - self.first_tokens) / elapsed:,.0f} tok/s")
-        if parts:
-            self.reporter.progress.update(self.reporter.tasks[STAGE], rate=", ".join(parts))
+            self.figures["rate"] = f"{(logs['num_tokens'] - self.first_tokens) / elapsed:,.0f} tok/s"
+        return ", ".join(self.figures[k] for k in ("loss", "val", "rate") if k in self.figures)
 
     def close(self) -> None:
         if self.reporter is not None and STAGE in self.reporter.tasks:
