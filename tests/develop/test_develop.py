@@ -344,3 +344,16 @@ def test_until_says_when_a_later_file_is_left_behind(tmp_path):
         ("story", "not run", "--until characters; the file there was not brought up to date")]
     again = ScriptedModel()
     assert [r.action for r in run(folder, again).reports] == ["unchanged", "unchanged", "written", "written"]
+
+
+def test_a_failed_run_resumes_with_its_own_options_and_keeps_the_steps_done(tmp_path):
+    junk = ScriptedModel(overrides={"characters": lambda r: "not a cast", "characters_repair": lambda r: "still not"})
+    with pytest.raises(UserError, match="step characters"):
+        run(tmp_path / "dev", junk, logline=LOGLINE, max_attempts=2)
+    again = ScriptedModel()
+    # Nothing given this time (as a retry from the writers' room or a bare `dsr develop -o DIR`).
+    result = develop(tmp_path / "dev", DevelopOptions(), backend=again)
+    assert [r.action for r in result.reports] == ["unchanged", "written", "written", "written"]
+    assert "premise" not in again.kinds()
+    story = load_story(tmp_path / "dev" / "story.yaml")
+    assert story.logline == LOGLINE and len(story.scenes) == 5

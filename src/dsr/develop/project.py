@@ -376,6 +376,9 @@ class Developer:
 
     async def run(self) -> DevelopResult:
         steps = self.state["steps"]
+        # Remembered before any step: a run that fails or is killed resumes with its own logline and
+        # options (they are part of every step's input hash), from the terminal or the writers' room.
+        self._save_options()
         for step in STEPS:
             text = self.dir.read(step)
             record = steps.get(step)
