@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import os
 import time
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
@@ -40,6 +41,7 @@ from dsr.errors import UserError
 from dsr.files import atomic_write_text, read_json, sha256_hex
 from dsr.llm.base import ChatModel
 from dsr.llm.specs import redact
+from dsr.locks import lock_holder
 from dsr.pipeline import edit
 from dsr.pipeline.run import RunDir
 from dsr.pipeline.settings import Settings
@@ -188,6 +190,23 @@ def create_app(config: Config) -> Starlette:
         if pid is not None:
             raise JobBusy(f"{run_id} is being written by another dsr (pid {pid}); wait for it to finish")
 
+    def develop_status(run_dir: Path) -> dict | None:
+        """Where a run started from a logline stands before it has its story
+        (None after): the folder's steps, and what this server's job says."""
+        status = runs_mod.develop_status(run_dir)
+        if status is None:
+            return None
+        job = jobs.get(run_dir.name)
+        if job is not None and job.kind == "develop" and job.state != "done":
+            status["state"] = "developing" if job.state == "running" else "failed"
+            status["error"] = (job.error or "").strip().splitlines()[0] if job.error else None
+        return status
+
+    def refuse_while_developing(run_dir: Path, what: str) -> None:
+        status = develop_status(run_dir)
+        if status is not None and status["state"] == "developing":
+            raise JobBusy(f"{run_dir.name} is still being developed from its logline; {what} once its story is written")
+
     # ------------------------------------------------------------ pages and session
     async def index(request: Request) -> Response:
         return FileResponse(str(STATIC.joinpath("index.html")), headers={"Cache-Control": "no-store"})
@@ -278,7 +297,7 @@ def create_app(config: Config) -> Starlette:
     async def develop_run(request: Request) -> Response:
         """A new run from a logline: ``dsr develop``'s four steps as a job in
         RUN/develop/; its story.yaml becomes the run's story when they pass."""
-        from dsr.develop.project import DevelopOptions, check_options, develop
+        from dsr.develop.project import DevelopOptions, check_options
 
         data = await body_json(request)
         scenes = data.get("scenes")
@@ -290,35 +309,73 @@ def create_app(config: Config) -> Starlette:
             genre=data.get("genre") or None, language=data.get("language") or None, model=spec))
         run_id = runs_mod.new_run_id(config.runs_dir, " ".join(options.logline.split()[:6]))
         run_dir = run_path(config.runs_dir, run_id, must_exist=False)
-        run_dir.mkdir(parents=True)
-        backend = config.backend_for(spec) if config.backend_for else None
-
-        def work():
-            result = develop(run_dir / "develop", options, backend)
-            atomic_write_text(run_dir / "input" / f"{run_id}.yaml", result.story_path.read_text("utf-8"))
-            return _Done(result.summary())
-
-        job = jobs.start(run_id, "develop", work)
+        (run_dir / runs_mod.DEVELOP).mkdir(parents=True)  # a run from now on: listed, whatever becomes of develop
+        job = jobs.start(run_id, "develop", develop_work(run_dir, options))
         return JSONResponse({"id": run_id, "job": job.to_dict()}, status_code=202)
 
-    async def develop_state(request: Request) -> Response:
-        from dsr.develop.project import STEPS
+    def develop_work(run_dir: Path, options) -> Callable[[], object]:
+        """dsr develop into RUN/develop/; its story.yaml becomes the run's story when all steps pass."""
+        from dsr.develop.project import develop
+
+        backend = config.backend_for(options.model) if config.backend_for and options.model else None
+
+        def work():
+            result = develop(run_dir / runs_mod.DEVELOP, options, backend)
+            atomic_write_text(run_dir / "input" / f"{run_dir.name}.yaml", result.story_path.read_text("utf-8"))
+            return _Done(result.summary())
+        return work
+
+    async def develop_again(request: Request) -> Response:
+        """Develop a run whose develop failed or did not finish once more: the
+        steps done are kept (develop's hash rule), the rest are drawn, with the
+        model chosen now (``model``) or the one it was started with."""
+        from dsr.develop.project import DevelopOptions, check_options
 
         run_dir = run_dir_of(request)
+        data = await body_json(request)
+        if story_path(run_dir) is not None:
+            raise ApiError(409, f"{run_dir.name} already has its story; edit it in the story editor")
+        status = develop_status(run_dir)
+        if status is None:
+            raise NotFound(f"{run_dir.name} was not started from a logline; there is nothing to develop")
+        refuse_if_busy(run_dir.name, run_dir)
+        holder = lock_holder(run_dir / runs_mod.DEVELOP)
+        if holder is not None and holder != os.getpid():
+            raise JobBusy(f"{run_dir.name} is being developed by another dsr (pid {holder}); wait for it to finish")
+        remembered = runs_mod.develop_options(run_dir)
+        if not remembered.get("logline") and not status["steps"][0]["done"]:
+            raise ApiError(422, f"{run_dir.name}'s logline was not recorded; start a new run from the logline")
+        if data.get("model"):
+            spec = spec_of(data.get("model"), "")
+        elif remembered.get("model") in config.models.values():
+            spec = remembered["model"]
+        else:
+            spec = next(iter(config.models.values()))
+        options = check_options(DevelopOptions(model=spec))  # the logline and the rest: as remembered
+        job = jobs.start(run_dir.name, "develop", develop_work(run_dir, options))
+        return JSONResponse({"id": run_dir.name, "job": job.to_dict()}, status_code=202)
+
+    async def develop_state(request: Request) -> Response:
+        run_dir = run_dir_of(request)
         job = jobs.get(run_dir.name)
-        return JSONResponse({"steps": [{"step": step, "done": (run_dir / "develop" / f"{step}.yaml").is_file()}
-                                       for step in STEPS], "job": job.to_dict() if job else None})
+        status = develop_status(run_dir)
+        return JSONResponse({"steps": status["steps"] if status else runs_mod.develop_steps(run_dir),
+                             "status": status, "job": job.to_dict() if job else None})
 
     async def get_story(request: Request) -> Response:
         run_dir = run_dir_of(request)
         path = story_path(run_dir)
         if path is None:
+            if develop_status(run_dir) is not None:
+                raise NotFound(f"{run_dir.name} has no story yet: its develop from the logline has not finished; "
+                               "open the run to see its steps")
             raise NotFound(f"{run_dir.name} has no story file in input/")
         return JSONResponse({"id": run_dir.name, **stories.read_story(path)})
 
     async def put_story(request: Request) -> Response:
         run_dir = run_dir_of(request)
         data = await body_json(request)
+        refuse_while_developing(run_dir, "edit the story")  # develop would write over it
         path = story_path(run_dir) or run_dir / "input" / f"{run_dir.name}.yaml"
         _target, saved = stories.save_story(path, data.get("story"), data.get("base_version"))
         return JSONResponse({"id": run_dir.name, **saved})
@@ -329,6 +386,8 @@ def create_app(config: Config) -> Starlette:
         for run in listed:
             job = jobs.get(run["id"])
             run["job"] = job.to_dict() if job else None
+            if run["develop"] is not None:
+                run["develop"] = develop_status(config.runs_dir / run["id"])
         return JSONResponse({"runs": listed})
 
     async def get_run(request: Request) -> Response:
@@ -351,6 +410,7 @@ def create_app(config: Config) -> Starlette:
             "warnings": manifest.get("warnings") or [],
             "outputs": {name: (run_dir / "screenplay.fountain").exists() for name in ("fountain", "pdf", "fdx")},
             "job": job.to_dict() if job else None,
+            "develop": develop_status(run_dir),
             "scenes": scenes,
         })
 
@@ -380,6 +440,11 @@ def create_app(config: Config) -> Starlette:
         data = await body_json(request)
         path = story_path(run_dir)
         if path is None:
+            refuse_while_developing(run_dir, "write it")
+            status = develop_status(run_dir)
+            if status is not None:
+                raise ApiError(409, f"{run_dir.name} has no story to write: its develop from the logline did not "
+                                    "finish; develop it again, then write")
             raise NotFound(f"{run_dir.name} has no story to write; save the story first")
         stories_ok, findings = stories.check(path.read_text("utf-8"), FORMATS[path.suffix.lower()], path.name)
         if stories_ok is None:
@@ -538,6 +603,7 @@ def create_app(config: Config) -> Starlette:
         Route("/api/structures", api(structures)),
         Route("/api/develop", api(develop_run), methods=["POST"]),
         Route("/api/runs/{run_id}/develop", api(develop_state)),
+        Route("/api/runs/{run_id}/develop", api(develop_again), methods=["POST"]),
         Route("/api/runs/{run_id}", api(get_run)),
         Route("/api/runs/{run_id}/story", api(get_story)),
         Route("/api/runs/{run_id}/story", api(put_story), methods=["PUT"]),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from dsr.errors import UserError
 from dsr.files import read_json, sha256_hex
+from dsr.locks import lock_holder
 from dsr.pipeline.edit import current_take, in_use_by, list_takes, text_version
 from dsr.pipeline.run import RunDir
 from dsr.screenplay.export.html import body_html
@@ -102,14 +103,72 @@ def run_title(run_dir: Path) -> str | None:
 
 
 def is_run(path: Path) -> bool:
-    return path.is_dir() and (story_path(path) is not None or (path / "manifest.json").exists())
+    """A story in input/, a manifest, or a develop/ folder: a run started from a
+    logline is one from the start, also when its develop failed or never finished."""
+    return path.is_dir() and (story_path(path) is not None or (path / "manifest.json").exists()
+                              or (path / DEVELOP).is_dir())
+
+
+# ---------------------------------------------------------------- runs started from a logline
+
+DEVELOP = "develop"  # RUN/develop/: dsr develop's folder of a run started from a logline
+TITLE_WORDS = 12
+
+
+def develop_steps(run_dir: Path) -> list[dict]:
+    from dsr.develop.project import STEPS
+
+    folder = run_dir / DEVELOP
+    return [{"step": step, "done": (folder / f"{step}.yaml").is_file() and contained(run_dir, folder / f"{step}.yaml")}
+            for step in STEPS]
+
+
+def develop_options(run_dir: Path) -> dict:
+    """The options develop remembered (logline, structure, scenes, model...), {} when none."""
+    state = read_json(run_dir / DEVELOP / "develop.json")
+    options = state.get("options") if isinstance(state, dict) else None
+    return options if isinstance(options, dict) else {}
+
+
+def develop_title(run_dir: Path) -> str | None:
+    """What a run still being developed is called: its premise's title once
+    that step is done, else its logline (clipped), else None."""
+    from dsr.develop.documents import load_premise
+    from dsr.text import clip_words
+
+    premise = run_dir / DEVELOP / "premise.yaml"
+    if premise.is_file() and contained(run_dir, premise):
+        try:
+            title = load_premise(premise.read_text("utf-8"), premise.name).title
+        except (UserError, OSError, UnicodeDecodeError, ValueError):
+            title = None
+        if title:
+            return title
+    logline = develop_options(run_dir).get("logline")
+    return clip_words(str(logline), TITLE_WORDS) if logline else None
+
+
+def develop_status(run_dir: Path) -> dict | None:
+    """Where the develop of a run started from a logline stands, as far as
+    the folder tells (None once the run has its story, or never had a
+    develop/): the steps done, and ``state`` "developing" while a dsr
+    develop (of another process: a terminal) holds the folder's lock, else
+    "unfinished". The app knows its own jobs and says "developing" or
+    "failed" for them."""
+    if story_path(run_dir) is not None or not (run_dir / DEVELOP).is_dir():
+        return None
+    holder = lock_holder(run_dir / DEVELOP)
+    steps = develop_steps(run_dir)
+    return {"state": "developing" if holder is not None and holder != os.getpid() else "unfinished",
+            "error": None, "steps": steps, "steps_done": sum(s["done"] for s in steps),
+            "logline": develop_options(run_dir).get("logline")}
 
 
 def summary(runs_dir: Path, path: Path) -> dict:
     """One line of the runs list."""
     manifest = read_json(path / "manifest.json") or {}
     story = read_json(path / "story.json") or {}
-    title = run_title(path)
+    title = run_title(path) or develop_title(path)
     scenes_total = (manifest.get("story") or {}).get("scenes") or len(story.get("scenes") or outline_scenes(path))
     written = sum(1 for d in (path / "scenes").glob("[0-9][0-9][0-9]") if (d / "screenplay.fountain").exists()) \
         if (path / "scenes").is_dir() else 0
@@ -130,6 +189,7 @@ def summary(runs_dir: Path, path: Path) -> dict:
         "fallbacks": manifest.get("fallbacks") or [],
         "pages": (manifest.get("outputs") or {}).get("pdf_pages"),
         "in_use": in_use_by(path) is not None,
+        "develop": develop_status(path),
     }
 
 
