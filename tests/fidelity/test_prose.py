@@ -126,3 +126,17 @@ def test_the_evaluation_counts_a_declared_alias_as_the_gate_does(story):
     assert "missing-character" not in codes(prose, brief)
     assert character_present("NELL", prose, set(), story.characters[0].aliases)
     assert not character_present("NELL", prose, set())
+
+
+@pytest.mark.parametrize("opening", ["The scene begins with Nell at the counter.", "In this scene, Nell waits.",
+                                     "This scene opens on the harbor office."])
+def test_text_about_the_scene_is_a_finding(story, opening):
+    prose = opening + " Nell asks for the boat's papers. Tess waits by the door."
+    findings = prose_findings(prose, scene_brief(story, 0))
+    assert [f.code for f in findings] == ["scene-narration"]
+    assert "show what happens" in findings[0].message
+
+
+def test_a_scene_of_a_play_inside_the_story_is_not_narration(story):
+    prose = "Nell reads the first scene of the play aloud. Tess waits by the door and laughs at the scenery."
+    assert codes(prose, scene_brief(story, 0)) == []

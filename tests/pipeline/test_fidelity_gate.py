@@ -140,6 +140,34 @@ def test_stage2_that_drops_a_character_is_repaired(story_file, tmp_path):
     assert "Jonah" in (out / "scenes/002/screenplay.fountain").read_text()
 
 
+def test_stage2_that_talks_about_the_scene_is_repaired(story_file, tmp_path):
+    def narrates(request):
+        return default_answer(request).replace("Rain taps", "The scene begins with rain. Rain taps", 1)
+    model = ScriptedModel(overrides={"stage2_fountain": narrates})
+    out = tmp_path / "run"
+    run(story_file, out, model)
+    stage2 = meta(out, 1)["stage2"]
+    assert {f["code"] for f in stage2["rejected"][0]} == {"scene-narration"}
+    assert "The scene begins" not in (out / "scenes/001/screenplay.fountain").read_text()
+
+
+def test_the_elements_schema_allows_only_real_transitions():
+    """A free transition string let the embedded model write "The scene ends
+    with Captain Ib" (cut at the string's length limit); llama.cpp must
+    accept the schema as a grammar."""
+    from llama_cpp import LlamaGrammar
+
+    from dsr.pipeline.scene import TRANSITIONS, elements_from_json, elements_schema
+
+    schema = elements_schema(["NELL", "TESS"])
+    transition = schema["properties"]["elements"]["items"]["anyOf"][2]["properties"]["text"]
+    assert transition == {"enum": list(TRANSITIONS)}
+    LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+    parsed = elements_from_json({"elements": [{"type": "action", "text": "Nell runs."},
+                                              *({"type": "transition", "text": t} for t in TRANSITIONS)]})
+    assert [el.type for el in parsed] == ["action"] + ["transition"] * len(TRANSITIONS)
+
+
 def test_direct_gets_the_same_gate(story_file, tmp_path):
     def invented_actor(request):
         return default_answer(request) + "\nARCHIE walks in and sits at the table.\n"

@@ -21,7 +21,11 @@ From the story and the draft alone (no model call), four checks:
 - **time of day**: the narration does not contradict the heading ("morning"
   in a NIGHT scene), by continuity's rules (``timeplace.py``). CONTINUOUS,
   SAME and MOMENTS LATER take the time of the scene before. English time
-  words only.
+  words only;
+- **telling, not showing**: no sentence about the scene itself ("The scene
+  begins with ...", "in this scene"): small models write them, and stage 2
+  or its fallback would carry them into the screenplay as action. None of
+  the corpus scripts has one. English only.
 
 Empty or junk drafts are findings, never errors. Each finding is a
 ``screenplay.validate.Finding`` (severity ``error``) whose message is
@@ -43,6 +47,10 @@ from dsr.story.model import Story
 COVERAGE_THRESHOLD = 0.35  # chosen from bench/fidelity_corpus.py, see the docstring
 MIN_WORDS = 3  # fewer words than this is no draft at all
 WINDOW = 3  # sentences per passage, at most, for the coverage check
+
+SCENE_NARRATION = re.compile(
+    r"\b(?:the|this|our) (?:scene|screenplay|script|story)\s+(?:begins|opens|ends|closes|starts|is set|takes place|"
+    r"shows|continues)\b|\bin this scene\b", re.IGNORECASE)
 
 # queries, passages -> for each query its best similarity to any passage
 BestMatch = Callable[[list[str], list[str]], list[float]]
@@ -169,6 +177,10 @@ def _findings(text: str, brief: SceneBrief, best_match: BestMatch | None, cues: 
         for phrase in time_contradictions(brief.period, text):
             findings.append(_error("time-of-day", f"the scene is set at {brief.period}, "
                                                   f"but the text says {phrase!r}"))
+        narration = SCENE_NARRATION.search(text)
+        if narration:
+            findings.append(_error("scene-narration", f"the text talks about the scene ({narration.group(0)!r}): "
+                                                      "show what happens, as the camera sees it"))
     if best_match is not None and brief.english and len(words) >= MIN_WORDS:
         for sentence, score in coverage(brief.summary, text, best_match):
             if score < COVERAGE_THRESHOLD:

@@ -22,6 +22,7 @@ from dsr.screenplay.validate import Finding, validate
 from dsr.screenplay.writer import write
 
 MAX_ELEMENTS = 60
+TRANSITIONS = ("CUT TO:", "SMASH CUT TO:", "MATCH CUT TO:", "JUMP CUT TO:", "DISSOLVE TO:", "FADE OUT.")
 # Fidelity bounds (see module docstring), in words of the scene body.
 MIN_SHARE_OF_PROSE = 0.3
 MAX_SHARE_OF_PROSE = 2.5
@@ -66,7 +67,9 @@ def elements_schema(speakers: list[str], max_items: int = MAX_ELEMENTS) -> dict:
                             "type": "object",
                             "properties": {
                                 "type": {"enum": ["transition"]},
-                                "text": {"type": "string", "maxLength": 30},
+                                # only real transitions: a free string let a small model write
+                                # "The scene ends with Captain Ib" (cut at its length limit)
+                                "text": {"enum": list(TRANSITIONS)},
                             },
                             "required": ["type", "text"],
                         },
