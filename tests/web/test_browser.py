@@ -134,3 +134,60 @@ def test_outline_write_fix_switch_take_and_export(tmp_path):
         save_artifact(page, tmp_path, "writers-room-pages.png")
         assert not errors, errors
         browser.close()
+
+
+def test_a_develop_that_failed_is_listed_opened_and_developed_again(tmp_path):
+    """Scripted develop models (no real model): the page of a run whose develop
+    failed, the runs list's marks (one cut off by a restart too), and Develop again."""
+    import sys
+
+    from playwright.sync_api import expect, sync_playwright
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "develop"))
+    from develop_fakes import ScriptedModel as DevelopModel
+
+    from dsr.develop.project import DevelopOptions, develop
+    from dsr.errors import UserError
+
+    logline = "A retired lighthouse keeper finds a silent child on the rocks after a storm."
+    bad = DevelopModel(overrides={"characters": lambda r: "No cast today."}, spec="fake:bad")
+    good = DevelopModel(spec="fake:good")
+    runs = tmp_path / "runs"
+    with pytest.raises(UserError):  # a develop a server restart cut off after its premise
+        develop(runs / "cut-off" / "develop", DevelopOptions(logline=logline, structure="short", scenes=3),
+                DevelopModel(overrides={"characters": lambda r: "No cast today."}))
+    config = Config(runs_dir=runs, models={"bad": "fake:bad", "good": "fake:good"},
+                    backend_for=lambda spec: {"fake:bad": bad, "fake:good": good}[spec])
+    with Server(config) as srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(srv.url + "/#/")
+        expect(page.locator("table.runs")).to_contain_text("develop did not finish (1 of 4 steps)")
+
+        page.get_by_label("Logline: who wants what").fill(logline)
+        page.locator("#develop-scenes").fill("3")
+        page.locator("#develop-model").select_option("bad")
+        page.get_by_role("button", name="Develop the story").click()
+        expect(page.locator("#develop-state")).to_have_attribute("data-state", "failed", timeout=60_000)
+        expect(page.locator("#develop-state")).to_contain_text("Develop failed: step characters: no valid cast")
+        expect(page.get_by_role("heading", level=1)).to_have_text("The Last Ferry")
+        expect(page.locator("#develop-steps li.done")).to_have_count(1)
+        expect(page.get_by_role("button", name="Write", exact=True)).to_have_count(0)
+        save_artifact(page, tmp_path, "writers-room-develop-failed.png")
+
+        page.get_by_role("link", name="dsr writers' room").click()
+        row = page.locator("table.runs tr", has_text="develop failed")
+        expect(row).to_contain_text("The Last Ferry")
+        expect(row).to_contain_text("step characters")
+        save_artifact(page, tmp_path, "writers-room-runs-developing.png")
+
+        row.get_by_role("link").click()
+        expect(page.get_by_label("New draws for the step not done")).to_be_checked()  # no answer passed
+        page.locator("#develop-again-model").select_option("good")
+        page.get_by_role("button", name="Develop again").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Story: The Last Ferry", timeout=60_000)
+        assert good.kinds()[0] == "characters"  # the premise was kept
+        assert not errors, errors
+        browser.close()

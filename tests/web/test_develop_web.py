@@ -200,3 +200,21 @@ def test_a_run_still_developing_is_not_written_edited_or_developed_twice(tmp_pat
         assert server.wait_job(run_id)["state"] == "done"
         assert listed(client, run_id)["develop"] is None
         assert client.get(f"/api/runs/{run_id}/story").json["story"]["title"] == "The Last Ferry"
+
+
+def test_developing_again_with_new_draws_when_no_answer_passed(tmp_path):
+    model = DevelopModel(overrides={"characters": lambda r: junk(r) if r.sample < 100 else None})  # take 0: junk
+    with develop_server_with(tmp_path, model) as server:
+        client = server.client()
+        run_id = client.post("/api/develop", {"logline": LOGLINE, "structure": "short", "scenes": 4}).json["id"]
+        assert server.wait_job(run_id)["state"] == "failed"
+        assert listed(client, run_id)["develop"]["new_draws"] is True  # the page ticks "new draws" for it
+        asked = len(model.requests)
+        # The same questions again: the cached answers, the same failure, and no new call.
+        assert client.post(f"/api/runs/{run_id}/develop", {}).status == 202
+        assert server.wait_job(run_id)["state"] == "failed" and len(model.requests) == asked
+        assert client.post(f"/api/runs/{run_id}/develop", {"new_draws": True}).status == 202
+        assert server.wait_job(run_id)["state"] == "done"
+        again = model.requests[asked:]
+        assert again[0].kind == "characters" and again[0].sample >= 100 and "premise" not in model.kinds()[asked:]
+        assert client.get(f"/api/runs/{run_id}/story").json["valid"]

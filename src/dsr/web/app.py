@@ -22,6 +22,7 @@ import asyncio
 import hmac
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
@@ -59,6 +60,7 @@ from dsr.web.runs import NotFound, outline_scenes, run_path, scene_signature, sc
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a story upload or an edit; a 500-scene outline is about 0.3 MiB
 COOKIE = "dsr_session"
 EVENT_POLL_S = 0.1
+NO_VALID_ANSWER = re.compile(r"^step \w+: no valid ")  # develop's 'no answer passed' (asking.ask_valid)
 KEEPALIVE_S = 15.0
 STATIC = files("dsr.web").joinpath("static")
 EXAMPLES = files("dsr.web").joinpath("examples")
@@ -196,10 +198,14 @@ def create_app(config: Config) -> Starlette:
         status = runs_mod.develop_status(run_dir)
         if status is None:
             return None
+        status["model"] = model_name(runs_mod.develop_options(run_dir).get("model"))  # a name, never a spec
         job = jobs.get(run_dir.name)
-        if job is not None and job.kind == "develop" and job.state != "done":
+        if job is not None and job.kind == "develop" and job.state != "done" and status["state"] != "developing":
             status["state"] = "developing" if job.state == "running" else "failed"
             status["error"] = (job.error or "").strip().splitlines()[0] if job.error else None
+        # No answer passed (rather than a call that failed): the same model answers the same from the
+        # cache, so developing again should draw the failed step anew.
+        status["new_draws"] = bool(status["error"] and NO_VALID_ANSWER.match(status["error"]))
         return status
 
     def refuse_while_developing(run_dir: Path, what: str) -> None:
@@ -328,7 +334,9 @@ def create_app(config: Config) -> Starlette:
     async def develop_again(request: Request) -> Response:
         """Develop a run whose develop failed or did not finish once more: the
         steps done are kept (develop's hash rule), the rest are drawn, with the
-        model chosen now (``model``) or the one it was started with."""
+        model chosen now (``model``) or the one it was started with;
+        ``new_draws``: the first step not done is drawn anew (develop's
+        ``--redo``), where a re-run would get the cached answers again."""
         from dsr.develop.project import DevelopOptions, check_options
 
         run_dir = run_dir_of(request)
@@ -351,7 +359,8 @@ def create_app(config: Config) -> Starlette:
             spec = remembered["model"]
         else:
             spec = next(iter(config.models.values()))
-        options = check_options(DevelopOptions(model=spec))  # the logline and the rest: as remembered
+        redo = next((s["step"] for s in status["steps"] if not s["done"]), None) if data.get("new_draws") else None
+        options = check_options(DevelopOptions(model=spec, redo=redo))  # the logline and the rest: as remembered
         job = jobs.start(run_dir.name, "develop", develop_work(run_dir, options))
         return JSONResponse({"id": run_dir.name, "job": job.to_dict()}, status_code=202)
 
@@ -402,7 +411,7 @@ def create_app(config: Config) -> Starlette:
         path = story_path(run_dir)
         return JSONResponse({
             "id": run_dir.name,
-            "title": runs_mod.run_title(run_dir) or run_dir.name,
+            "title": runs_mod.run_title(run_dir) or runs_mod.develop_title(run_dir) or run_dir.name,
             "summary": runs_mod.summary(config.runs_dir, run_dir),
             "story_file": path.name if path else None,
             "settings": {"stage1_model": model_name((manifest.get("models") or {}).get("stage1")),

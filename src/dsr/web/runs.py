@@ -160,8 +160,8 @@ def develop_status(run_dir: Path) -> dict | None:
     holder = lock_holder(run_dir / DEVELOP)
     steps = develop_steps(run_dir)
     return {"state": "developing" if holder is not None and holder != os.getpid() else "unfinished",
-            "error": None, "steps": steps, "steps_done": sum(s["done"] for s in steps),
-            "logline": develop_options(run_dir).get("logline")}
+            "error": None, "new_draws": False, "steps": steps, "steps_done": sum(s["done"] for s in steps),
+            "logline": develop_options(run_dir).get("logline"), "title": develop_title(run_dir) or run_dir.name}
 
 
 def summary(runs_dir: Path, path: Path) -> dict:

@@ -174,10 +174,11 @@ async function runsView() {
     el("td", {}, el("a", { href: `#/run/${encodeURIComponent(run.id)}`, text: run.title })),
     el("td", { text: run.finished_at ? when(Date.parse(run.finished_at) / 1000) : "not written yet" }),
     el("td", { text: [run.models.stage1, run.models.stage2].filter(Boolean).filter((v, i, a) => a.indexOf(v) === i).join(" / ") || "—" }),
-    el("td", { class: "num", text: `${run.scenes_written} / ${run.scenes}` }),
+    el("td", { class: "num", text: run.develop ? "—" : `${run.scenes_written} / ${run.scenes}` }),
     el("td", { class: "num", text: run.pages || "—" }),
-    el("td", { class: "num", text: run.fallbacks.length ? run.fallbacks.join(", ") : "none" }),
-    el("td", { text: run.job && run.job.state === "running" ? "writing…" : run.in_use ? "in use by dsr write" : run.job && run.job.state === "failed" ? "failed" : "" })));
+    el("td", { class: "num", text: run.develop ? "—" : run.fallbacks.length ? run.fallbacks.join(", ") : "none" }),
+    run.develop ? el("td", { class: `develop-${run.develop.state}`, text: developNow(run.develop) })
+      : el("td", { text: run.job && run.job.state === "running" ? "writing…" : run.in_use ? "in use by dsr write" : run.job && run.job.state === "failed" ? "failed" : "" })));
   const table = data.runs.length
     ? el("table", { class: "runs" },
       el("caption", { class: "visually-hidden", text: "Runs" }),
@@ -188,8 +189,16 @@ async function runsView() {
     el("section", { class: "card", "aria-labelledby": "runs-h" }, el("h2", { id: "runs-h", text: "Runs" }), table));
 }
 
+// A run started from a logline that has no story yet, in the runs list's "Now" column.
+function developNow(d) {
+  const steps = `${d.steps_done} of ${d.steps.length} steps`;
+  if (d.state === "developing") return `developing… (${steps})`;
+  if (d.state === "failed") return `develop failed (${steps}): ${d.error}`;
+  return `develop did not finish (${steps})`;
+}
+
 // A story from one sentence: dsr develop's steps (premise, characters, beats,
-// scenes) run on the server, then the story opens in the editor.
+// scenes) run on the server (the run's page follows them), then the story opens in the editor.
 async function loglineCard() {
   const structures = (await api("GET", "/api/structures")).structures;
   const logline = el("textarea", { id: "logline", rows: 2, required: true, "aria-describedby": "logline-msg" });
@@ -200,7 +209,6 @@ async function loglineCard() {
   structure.addEventListener("change", defaultScenes);
   defaultScenes();
   const problem = el("p", { class: "finding error", id: "logline-msg", role: "alert" });
-  const progress = el("p", { class: "job", id: "develop-progress", role: "status", "aria-live": "polite" });
   const button = el("button", { type: "submit", class: "primary", id: "develop", text: "Develop the story" });
   const form = el("form", { class: "grid", onsubmit: async (event) => {
     event.preventDefault();
@@ -209,11 +217,9 @@ async function loglineCard() {
     try {
       const made = await api("POST", "/api/develop", { logline: logline.value, structure: structure.value,
         scenes: scenes.value ? Number(scenes.value) : null, model: document.getElementById("develop-model").value });
-      await followDevelop(made.id, progress);
-      location.hash = `#/run/${encodeURIComponent(made.id)}/story`;
+      location.hash = `#/run/${encodeURIComponent(made.id)}`; // its page follows the steps
     } catch (e) {
       problem.textContent = e.message;
-      progress.replaceChildren();
       button.disabled = false;
       logline.focus();
     }
@@ -222,23 +228,71 @@ async function loglineCard() {
     el("div", { class: "field" }, el("label", { for: "structure", text: "Structure" }), structure),
     el("div", { class: "field small" }, el("label", { for: "develop-scenes", text: "Scenes" }), scenes),
     modelSelect("develop-model", "Model"),
-    el("div", { class: "field wide" }, el("div", { class: "row" }, button), progress));
+    el("div", { class: "field wide" }, el("div", { class: "row" }, button)));
   return el("section", { class: "card", "aria-labelledby": "logline-h" },
     el("h2", { id: "logline-h", text: "Start from a logline" }),
     el("p", { text: "dsr develops it step by step into a premise, a cast, plot beats and scenes, then opens the story for you to edit. The files of each step stay in the run's develop/ folder (dsr develop -o RUN/develop redoes the steps after any you edit)." }),
     form);
 }
 
-async function followDevelop(id, progress) {
-  for (;;) {
-    const state = await api("GET", `/api/runs/${encodeURIComponent(id)}/develop`);
-    const job = state.job || { state: "running" };
-    progress.replaceChildren(job.state === "running" ? el("span", { class: "spinner", "aria-hidden": "true" }) : "",
-      "Developing: ", state.steps.map((s) => `${s.step} ${s.done ? "✓" : "…"}`).join(" · "));
-    if (job.state === "done") return;
-    if (job.state === "failed") throw new Error(job.error);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+// The page of a run started from a logline before it has its story: the
+// steps done, what became of develop (running, failed with its error, or cut
+// off by a server restart), and "Develop again", which keeps the steps done.
+async function developView(run, myView) {
+  const base = `/api/runs/${encodeURIComponent(run.id)}`;
+  const stepList = el("ol", { class: "develop-steps", id: "develop-steps" });
+  const state = el("p", { class: "job", id: "develop-state", role: "status", "aria-live": "polite" });
+  const model = modelSelect("develop-again-model", "Model", run.develop.model || session.models[0].name);
+  const newDraws = el("input", { type: "checkbox", id: "new-draws", checked: run.develop.new_draws });
+  const again = el("button", { type: "button", class: "primary", id: "develop-again", text: "Develop again", onclick: async () => {
+    again.disabled = true;
+    try {
+      await api("POST", `${base}/develop`, { model: document.getElementById("develop-again-model").value, new_draws: newDraws.checked });
+      follow();
+    } catch (e) { say(e.message, "error"); again.disabled = false; }
+  } });
+  const LABELS = { premise: "Premise", characters: "Characters", beats: "Plot beats", story: "Scenes (the story)" };
+
+  function show(d) {
+    heading.textContent = d.title; // the logline's words, then the premise's title once that step is done
+    document.title = `${d.title} · dsr`;
+    stepList.replaceChildren(...d.steps.map((s) => el("li", { class: s.done ? "done" : "", "data-step": s.step },
+      el("span", { class: "mark", "aria-hidden": "true", text: s.done ? "✓" : "○" }),
+      `${LABELS[s.step] || s.step}: ${s.done ? "done" : d.state === "developing" ? "not yet" : "not done"}`)));
+    state.dataset.state = d.state;
+    if (d.state === "developing") state.replaceChildren(el("span", { class: "spinner", "aria-hidden": "true" }), "Developing…");
+    else if (d.state === "failed") state.replaceChildren(el("span", { class: "error", text: "Develop failed: " }), d.error || "");
+    else state.replaceChildren(el("span", { class: "error", text: "Develop did not finish" }),
+      " (the server stopped while it ran, or it was stopped). The steps done are kept.");
+    again.disabled = d.state === "developing";
+    if (d.state !== "developing") newDraws.checked = d.new_draws; // ticked when no answer passed
   }
+
+  // While it runs: the steps as they are written; when the story is there, it opens in the editor.
+  async function follow() {
+    for (;;) {
+      if (myView !== viewNumber) return;
+      let data;
+      try { data = await api("GET", `${base}/develop`); } catch (e) { say(e.message, "error"); return; }
+      if (myView !== viewNumber) return;
+      if (!data.status) { location.hash = `#/run/${encodeURIComponent(run.id)}/story`; return; }
+      show(data.status);
+      if (data.status.state !== "developing") return;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+  }
+
+  const heading = el("h1", { text: run.title });
+  main.append(heading,
+    el("section", { class: "card develop-panel", "aria-labelledby": "develop-h" },
+      el("h2", { id: "develop-h", text: "Developing the story from its logline" }),
+      run.develop.logline ? el("p", { class: "logline" }, el("strong", { text: "Logline: " }), run.develop.logline) : null,
+      stepList, state,
+      el("div", { class: "row" }, model,
+        el("div", { class: "check" }, newDraws, el("label", { for: "new-draws", text: "New draws for the step not done" })), again),
+      el("p", { class: "note", text: "Develop again goes on from the first step not done; the steps done are kept. A model asked the same gives the same answers (they are kept in the run's develop/ folder): when its answers did not pass, ask for new draws or pick another model." })));
+  show(run.develop);
+  if (run.develop.state === "developing") follow();
 }
 
 // ---------------------------------------------------------------- story
@@ -494,6 +548,7 @@ async function runView(id) {
   const [run] = await Promise.all([api("GET", base), sessionReady]);
   if (myView !== viewNumber) return;
   document.title = `${run.title} · dsr`;
+  if (run.develop) return developView(run, myView); // no story yet: nothing to write
   const scenes = new Map(); // n -> data
   const cards = new Map(); // n -> element
   const editing = new Set(); // "n:prose" / "n:screenplay" being edited: not replaced by live updates
