@@ -111,11 +111,12 @@ def test_a_failed_develop_stays_in_the_runs_list_marked_with_its_error(tmp_path)
 def test_after_a_restart_a_partial_develop_is_listed_as_not_finished(tmp_path):
     from dsr.develop.project import DevelopOptions, develop
     from dsr.errors import UserError
+    from testkit.scripted import fail
 
     runs = tmp_path / "runs"
     with pytest.raises(UserError):  # the server that ran it went away mid-job: no job registry knows it now
         develop(runs / "lighthouse" / "develop", DevelopOptions(logline=LOGLINE, structure="short", scenes=4),
-                DevelopModel(overrides={"beats": junk}))
+                DevelopModel(overrides={"beats": fail("the server went away")}))
     (runs / "just-started" / "develop").mkdir(parents=True)  # cut off before develop wrote anything
     logline_only = runs / "logline-only" / "develop"
     logline_only.mkdir(parents=True)
@@ -130,6 +131,16 @@ def test_after_a_restart_a_partial_develop_is_listed_as_not_finished(tmp_path):
         assert listed(client, "logline-only")["title"] == "A retired lighthouse keeper finds a silent child on the " \
                                                           "rocks after ..."
         assert listed(client, "just-started")["develop"]["state"] == "unfinished"
+        # Developed again after the restart: the premise and cast are kept, the rest is drawn.
+        model = server.app.state.config.backend_for("fake:develop")
+        assert client.post("/api/runs/lighthouse/develop", {}).status == 202
+        job = server.wait_job("lighthouse")
+        assert job["state"] == "done", job["error"]
+        assert model.kinds()[0] == "beats" and "premise" not in model.kinds() and "characters" not in model.kinds()
+        assert client.get("/api/runs/lighthouse/story").json["story"]["logline"] == LOGLINE
+        # Cut off before even its logline was written down: nothing to go on.
+        refused = client.post("/api/runs/just-started/develop", {})
+        assert refused.status == 422 and "logline was not recorded" in refused.json["error"]
 
 
 def test_developing_again_resumes_without_redoing_the_steps_done(tmp_path):
