@@ -315,7 +315,8 @@ def create_app(config: Config) -> Starlette:
             genre=data.get("genre") or None, language=data.get("language") or None, model=spec))
         run_id = runs_mod.new_run_id(config.runs_dir, " ".join(options.logline.split()[:6]))
         run_dir = run_path(config.runs_dir, run_id, must_exist=False)
-        (run_dir / runs_mod.DEVELOP).mkdir(parents=True)  # a run from now on: listed, whatever becomes of develop
+        run_dir.mkdir(parents=True)
+        (run_dir / runs_mod.DEVELOP).mkdir()  # a run from now on: listed, whatever becomes of develop
         job = jobs.start(run_id, "develop", develop_work(run_dir, options))
         return JSONResponse({"id": run_id, "job": job.to_dict()}, status_code=202)
 
