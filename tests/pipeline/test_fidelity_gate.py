@@ -239,3 +239,24 @@ def test_the_floor_keeps_a_beat_that_restates_a_summary_event(beat):
     assert usable_beat(beat, scene_brief(story, 0), word_overlap)
     prose = outline_prose(story, 0, SceneDirectives(action_beats=[*JUNK_BEATS, beat]), word_overlap)
     assert prose.split("\n\n")[1] == beat.lstrip("- ")
+
+
+def test_narration_or_a_transition_given_to_a_character_is_not_dialogue():
+    from dsr.pipeline.scene import Source, fidelity_findings
+    from dsr.screenplay.model import Element
+
+    prose = ('Tomas knocks on the glass. Rosa does not open the hatch. "Let me in," Tomas says. '
+             "Rosa tells him the last ferry is full.")
+    source = Source.of(["ROSA", "TOMAS"], prose)
+
+    def spoken(text):
+        return [Element("action", "Tomas knocks on the glass.", 1), Element("character", "TOMAS", 2, name="TOMAS"),
+                Element("dialogue", text, 3)]
+
+    def codes(text):
+        return {f.code for f in fidelity_findings(spoken(text), source)}
+
+    assert "narration-as-dialogue" in codes("Rosa does not open the hatch.")
+    assert "transition-in-dialogue" in codes("CUT TO: Rosa does not open the")
+    assert codes("Let me in.") & {"narration-as-dialogue", "transition-in-dialogue"} == set()
+    assert codes("The last ferry is full.") & {"narration-as-dialogue", "transition-in-dialogue"} == set()

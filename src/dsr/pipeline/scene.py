@@ -167,6 +167,7 @@ def fidelity_findings(body: list[Element], source: Source) -> list[Finding]:
         if el.type == "character" and el.name not in source.speakers and (el.name or "").lower() not in prose_lower:
             findings.append(Finding(el.line, "error", "invented-speaker",
                                     f"{el.name} speaks but is not in the story or the prose"))
+    findings += spoken_narration(body, source)
     sentences = [s.lower() for el in body if el.type in ("action", "dialogue")
                  for s in split_sentences(el.text) if len(s.split()) >= 5]
     if len(sentences) != len(set(sentences)):
@@ -193,6 +194,36 @@ def fidelity_findings(body: list[Element], source: Source) -> list[Finding]:
         if kept < MIN_DIALOGUE_KEPT * len(source.quotes):
             findings.append(Finding(1, "error", "dropped-dialogue",
                                     f"only {kept} of the prose's {len(source.quotes)} spoken lines are dialogue"))
+    return findings
+
+
+_TRANSITION_IN_SPEECH = re.compile(r"^\W*(?:(?:SMASH |MATCH |JUMP )?CUT TO|DISSOLVE TO|FADE (?:OUT|IN|TO))\b")
+NARRATION_WORDS = 4  # a spoken line this long that is word for word the prose's narration
+
+
+def spoken_narration(body: list[Element], source: Source) -> list[Finding]:
+    """Dialogue that is not speech: a transition ("CUT TO: ...") or, word for
+    word, a whole sentence the prose narrates rather than has someone say (small
+    models hand the narration to a character: TOMAS / "Rosa does not open
+    the hatch."). Reported speech turned into dialogue is fine: it is not
+    the narration's own words."""
+    findings: list[Finding] = []
+    unquoted = re.sub(r'"[^"]*"', " ", (source.prose or "").translate({0x201C: 34, 0x201D: 34, 0x201E: 34}))
+    narration = {" ".join(_words(sentence)) for sentence in split_sentences(" ".join(unquoted.split()))}
+    cue = ""
+    for el in body:
+        if el.type == "character":
+            cue = el.name or el.text
+        elif el.type == "dialogue":
+            if _TRANSITION_IN_SPEECH.match(el.text.upper()):
+                findings.append(Finding(el.line, "error", "transition-in-dialogue",
+                                        f"{cue} speaks a transition ({el.text[:40]!r}): transitions are their own line"))
+                continue
+            said = " ".join(_words(el.text))
+            if len(said.split()) >= NARRATION_WORDS and said in narration:
+                findings.append(Finding(el.line, "error", "narration-as-dialogue",
+                                        f"{cue} speaks the prose's narration ({el.text[:60]!r}): narration is "
+                                        "action; dialogue is only what the prose has people say"))
     return findings
 
 
