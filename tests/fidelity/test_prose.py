@@ -137,6 +137,16 @@ def test_text_about_the_scene_is_a_finding(story, opening):
     assert "show what happens" in findings[0].message
 
 
-def test_a_scene_of_a_play_inside_the_story_is_not_narration(story):
-    prose = "Nell reads the first scene of the play aloud. Tess waits by the door and laughs at the scenery."
+@pytest.mark.parametrize("prose", [
+    'Nell reads aloud: "In this scene, you are the king." Tess waits by the door.',
+    "Nell says the story begins with a wolf. Tess waits by the door. The scene shows no sign of a struggle.",
+    "Nell and Tess wait. The story continues to spread through the harbor; the scene is set for a fight.",
+])
+def test_speech_and_ordinary_uses_of_scene_are_not_narration(story, prose):
     assert codes(prose, scene_brief(story, 0)) == []
+
+
+def test_narration_the_outline_itself_uses_is_not_held_against_the_prose(story):
+    told = story.model_copy(deep=True)
+    told.scenes[0].summary = "In this scene, Nell asks for the papers. Tess waits by the door."
+    assert codes("In this scene, Nell asks for the papers. Tess waits by the door.", scene_brief(told, 0)) == []

@@ -258,5 +258,21 @@ def test_narration_or_a_transition_given_to_a_character_is_not_dialogue():
 
     assert "narration-as-dialogue" in codes("Rosa does not open the hatch.")
     assert "transition-in-dialogue" in codes("CUT TO: Rosa does not open the")
-    assert codes("Let me in.") & {"narration-as-dialogue", "transition-in-dialogue"} == set()
-    assert codes("The last ferry is full.") & {"narration-as-dialogue", "transition-in-dialogue"} == set()
+    for speech in ("Let me in.", "The last ferry is full.", "Cut to the chase, Rosa.", "Fade in, fade out, that is the job."):
+        assert codes(speech) & {"narration-as-dialogue", "transition-in-dialogue"} == set(), speech
+
+
+@pytest.mark.parametrize("prose", [
+    "Tomas bangs on the glass. 'Let me in, Rosa, please.' Rosa does not move.",
+    "Tomas bangs on the glass. \u00ab Let me in, Rosa, please. \u00bb Rosa does not move.",
+    "Tomas bangs on the glass.\n\u2014Let me in, Rosa, please.\nRosa does not move.",
+    'Tomas bangs on the glass and shouts, "Let me in, Rosa, please.\n\nRosa does not move.',
+])
+def test_speech_in_any_quoting_style_may_become_dialogue(prose):
+    from dsr.pipeline.scene import Source, fidelity_findings
+    from dsr.screenplay.model import Element
+
+    body = [Element("action", "Tomas bangs on the glass. Rosa does not move.", 1),
+            Element("character", "TOMAS", 2, name="TOMAS"), Element("dialogue", "Let me in, Rosa, please.", 3)]
+    found = {f.code for f in fidelity_findings(body, Source.of(["ROSA", "TOMAS"], prose))}
+    assert "narration-as-dialogue" not in found

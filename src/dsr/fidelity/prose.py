@@ -43,14 +43,19 @@ from dsr.fidelity.timeplace import contradicting_time_words, heading_period
 from dsr.screenplay.model import Element
 from dsr.screenplay.validate import Finding
 from dsr.story.model import Story
+from dsr.text import without_speech
 
 COVERAGE_THRESHOLD = 0.35  # chosen from bench/fidelity_corpus.py, see the docstring
 MIN_WORDS = 3  # fewer words than this is no draft at all
 WINDOW = 3  # sentences per passage, at most, for the coverage check
 
+# A sentence that opens by talking about the scene ("The scene begins with
+# rain.", "In this scene, ..."), in the narration only (speech blanked out):
+# "The scene shows no sign of a struggle" or "the story continues to spread"
+# are ordinary prose.
 SCENE_NARRATION = re.compile(
-    r"\b(?:the|this|our) (?:scene|screenplay|script|story)\s+(?:begins|opens|ends|closes|starts|is set|takes place|"
-    r"shows|continues)\b|\bin this scene\b", re.IGNORECASE)
+    r"(?:^|[.!?]\s+)(?:(?:The|This|Our) (?:scene|screenplay|script) (?:begins|opens|ends|closes|starts) "
+    r"(?:with|on|in|at|as)\b|In this scene\b)")
 
 # queries, passages -> for each query its best similarity to any passage
 BestMatch = Callable[[list[str], list[str]], list[float]]
@@ -177,9 +182,9 @@ def _findings(text: str, brief: SceneBrief, best_match: BestMatch | None, cues: 
         for phrase in time_contradictions(brief.period, text):
             findings.append(_error("time-of-day", f"the scene is set at {brief.period}, "
                                                   f"but the text says {phrase!r}"))
-        narration = SCENE_NARRATION.search(text)
-        if narration:
-            findings.append(_error("scene-narration", f"the text talks about the scene ({narration.group(0)!r}): "
+        narration = SCENE_NARRATION.search(" ".join(without_speech(text).split()))
+        if narration and not SCENE_NARRATION.search(brief.summary):  # the outline's own words are not the model's
+            findings.append(_error("scene-narration", f"the text talks about the scene ({narration.group(0).strip(' .!?')!r}): "
                                                       "show what happens, as the camera sees it"))
     if best_match is not None and brief.english and len(words) >= MIN_WORDS:
         for sentence, score in coverage(brief.summary, text, best_match):

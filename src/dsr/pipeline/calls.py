@@ -93,7 +93,7 @@ async def ask(model: ChatModel, messages: list[Message], params: Params, sample:
         if completion.finish_reason != "length" or current.max_tokens >= TOKEN_CAP or raise_no == LENGTH_RAISES:
             return completion
         if not worth_more(completion.text):
-            log.note("answer cut off while repeating itself; not asked again")
+            log.note("answer cut off (repeating itself, or already long enough); not asked again")
             return completion
         log.note(f"answer cut at {current.max_tokens} tokens; asked again with more")
         current = replace(current, max_tokens=min(TOKEN_CAP, current.max_tokens * 2))

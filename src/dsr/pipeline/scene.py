@@ -20,6 +20,7 @@ from dsr.screenplay.model import Element, Screenplay
 from dsr.screenplay.parser import parse
 from dsr.screenplay.validate import Finding, validate
 from dsr.screenplay.writer import write
+from dsr.text import without_speech
 
 MAX_ELEMENTS = 60
 TRANSITIONS = ("CUT TO:", "SMASH CUT TO:", "MATCH CUT TO:", "JUMP CUT TO:", "DISSOLVE TO:", "FADE OUT.")
@@ -197,7 +198,9 @@ def fidelity_findings(body: list[Element], source: Source) -> list[Finding]:
     return findings
 
 
-_TRANSITION_IN_SPEECH = re.compile(r"^\W*(?:(?:SMASH |MATCH |JUMP )?CUT TO|DISSOLVE TO|FADE (?:OUT|IN|TO))\b")
+# As a screenplay writes them (capitals, colon or full stop): "Cut to the chase." is speech.
+_TRANSITION_IN_SPEECH = re.compile(
+    r"^\W*(?:(?:SMASH |MATCH |JUMP )?CUT TO:|DISSOLVE TO:|FADE (?:OUT\.|IN:|TO(?: BLACK)?[.:]))")
 NARRATION_WORDS = 4  # a spoken line this long that is word for word the prose's narration
 
 
@@ -208,14 +211,15 @@ def spoken_narration(body: list[Element], source: Source) -> list[Finding]:
     the hatch."). Reported speech turned into dialogue is fine: it is not
     the narration's own words."""
     findings: list[Finding] = []
-    unquoted = re.sub(r'"[^"]*"', " ", (source.prose or "").translate({0x201C: 34, 0x201D: 34, 0x201E: 34}))
-    narration = {" ".join(_words(sentence)) for sentence in split_sentences(" ".join(unquoted.split()))}
+    narration = {" ".join(_words(sentence))
+                 for sentence in split_sentences(" ".join(without_speech(source.prose or "").split()))}
+    narration -= {" ".join(_words(quote)) for quote in source.quotes}
     cue = ""
     for el in body:
         if el.type == "character":
             cue = el.name or el.text
         elif el.type == "dialogue":
-            if _TRANSITION_IN_SPEECH.match(el.text.upper()):
+            if _TRANSITION_IN_SPEECH.match(el.text):
                 findings.append(Finding(el.line, "error", "transition-in-dialogue",
                                         f"{cue} speaks a transition ({el.text[:40]!r}): transitions are their own line"))
                 continue
