@@ -22,6 +22,9 @@ From the story and the draft alone (no model call), four checks:
   in a NIGHT scene), by continuity's rules (``timeplace.py``). CONTINUOUS,
   SAME and MOMENTS LATER take the time of the scene before. English time
   words only;
+- **language**: the text is not plainly in another language than the
+  story's (``language.py``: common short words counted; small models answer
+  a German outline in English);
 - **telling, not showing**: no sentence about the scene itself ("The scene
   begins with ...", "in this scene"): small models write them, and stage 2
   or its fallback would carry them into the screenplay as action. None of
@@ -38,11 +41,12 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from dsr.fidelity.language import foreign_language
 from dsr.fidelity.speakers import Person, actors, person_for, split_sentences
 from dsr.fidelity.timeplace import contradicting_time_words, heading_period
 from dsr.screenplay.model import Element
 from dsr.screenplay.validate import Finding
-from dsr.story.model import Story
+from dsr.story.model import LANGUAGES, Story
 from dsr.text import without_speech
 
 COVERAGE_THRESHOLD = 0.35  # chosen from bench/fidelity_corpus.py, see the docstring
@@ -178,6 +182,11 @@ def _findings(text: str, brief: SceneBrief, best_match: BestMatch | None, cues: 
             findings.append(_error("invented-character",
                                    f"{actor.name} {actor.how} here but is not in the story: use only {cast_names} "
                                    "(others without names, such as 'a waiter')"))
+    other_language = foreign_language(without_speech(text), brief.language)
+    if other_language:
+        story_language = LANGUAGES.get(brief.language.split("-")[0].lower(), brief.language)
+        findings.append(_error("language", f"the story is in {story_language}, but this text is in {other_language}: "
+                                           f"write the scene in {story_language}"))
     if brief.english:
         for phrase in time_contradictions(brief.period, text):
             findings.append(_error("time-of-day", f"the scene is set at {brief.period}, "

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # Bump when the checks, fallback or artifact layout change what a stage
 # produces from the same answers: every artifact is then redone (from cache).
-PIPELINE_VERSION = 7
+PIPELINE_VERSION = 8
 
 
 @dataclass
