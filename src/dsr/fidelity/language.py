@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from dsr.story.model import LANGUAGES
+from dsr.story.model import language_name
 
 MIN_HITS = 8
 DOMINANCE = 2.0
@@ -53,5 +53,5 @@ def foreign_language(text: str, language: str) -> str | None:
     hits = language_hits(text)
     other, count = max(((code, n) for code, n in hits.items() if code != story), key=lambda item: item[1])
     if count >= MIN_HITS and count >= DOMINANCE * hits[story]:
-        return LANGUAGES.get(other, other)
+        return language_name(other)
     return None

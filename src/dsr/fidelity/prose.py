@@ -46,7 +46,7 @@ from dsr.fidelity.speakers import Person, actors, person_for, split_sentences
 from dsr.fidelity.timeplace import contradicting_time_words, heading_period
 from dsr.screenplay.model import Element
 from dsr.screenplay.validate import Finding
-from dsr.story.model import LANGUAGES, Story
+from dsr.story.model import Story, language_name
 from dsr.text import without_speech
 
 COVERAGE_THRESHOLD = 0.35  # chosen from bench/fidelity_corpus.py, see the docstring
@@ -182,16 +182,17 @@ def _findings(text: str, brief: SceneBrief, best_match: BestMatch | None, cues: 
             findings.append(_error("invented-character",
                                    f"{actor.name} {actor.how} here but is not in the story: use only {cast_names} "
                                    "(others without names, such as 'a waiter')"))
-    other_language = foreign_language(without_speech(text), brief.language)
+    narration_text = " ".join(without_speech(text).split())  # what people say left out
+    other_language = foreign_language(narration_text, brief.language)
     if other_language:
-        story_language = LANGUAGES.get(brief.language.split("-")[0].lower(), brief.language)
+        story_language = language_name(brief.language)
         findings.append(_error("language", f"the story is in {story_language}, but this text is in {other_language}: "
                                            f"write the scene in {story_language}"))
     if brief.english:
         for phrase in time_contradictions(brief.period, text):
             findings.append(_error("time-of-day", f"the scene is set at {brief.period}, "
                                                   f"but the text says {phrase!r}"))
-        narration = SCENE_NARRATION.search(" ".join(without_speech(text).split()))
+        narration = SCENE_NARRATION.search(narration_text)
         if narration and not SCENE_NARRATION.search(brief.summary):  # the outline's own words are not the model's
             findings.append(_error("scene-narration", f"the text talks about the scene ({narration.group(0).strip(' .!?')!r}): "
                                                       "show what happens, as the camera sees it"))
